@@ -1,0 +1,47 @@
+# One machine, real components. `make up` installs what is missing and starts everything with
+# demo data; `make test` runs every test against the running platform (starting it if needed).
+SHELL := /bin/bash
+PY    := .venv/bin/python
+CTL   := $(PY) -m infra.platformctl
+PROTO := $(shell find proto/safety -name '*.proto')
+
+.PHONY: up down status test test-unit test-integration install proto bench clean-data logs
+
+up: install proto
+	@$(CTL) up
+
+down:
+	@if [ -x $(PY) ]; then $(CTL) down; fi
+
+status:
+	@$(CTL) status
+
+install:
+	@bash infra/install.sh
+
+# Generated code is never committed or edited; it is rebuilt whenever a .proto is newer.
+proto: proto/gen/.stamp
+proto/gen/.stamp: $(PROTO) requirements.txt | install
+	@rm -rf proto/gen && mkdir -p proto/gen
+	@$(PY) -m grpc_tools.protoc -I proto --python_out=proto/gen --pyi_out=proto/gen --grpc_python_out=proto/gen $(PROTO)
+	@touch $@
+	@echo "[proto] generated $(words $(PROTO)) files into proto/gen"
+
+test: up
+	@$(PY) -m pytest
+
+test-unit: install proto
+	@$(PY) -m pytest tests/unit
+
+test-integration: up
+	@$(PY) -m pytest tests/integration
+
+bench: up
+	@$(PY) bench/submit_enterprises.py
+
+logs:
+	@tail -n 20 .var/log/*.log
+
+# Deletes every database, topic and realm: the next `make up` starts from nothing.
+clean-data: down
+	rm -rf .var/data .var/run .var/log

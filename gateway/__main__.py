@@ -1,0 +1,9 @@
+import uvicorn
+
+from services.kit import config, log, metrics
+
+log.setup("gateway")
+metrics.serve(int(config.env("SAFETY_GATEWAY_METRICS_PORT", str(config.GATEWAY_METRICS_PORT))))
+uvicorn.run("gateway.app:create_app", factory=True, host=config.env("SAFETY_GATEWAY_HOST", "127.0.0.1"),
+            port=int(config.env("SAFETY_GATEWAY_PORT", str(config.GATEWAY_PORT))), log_config=None, access_log=False,
+            timeout_graceful_shutdown=10)

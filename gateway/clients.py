@@ -1,0 +1,47 @@
+"""gRPC clients of the gateway (grpc.aio): one channel per service, opened at start-up.
+Every call carries a deadline, the caller's bearer token, the request id and trace context;
+a failed call becomes the DomainError the service raised."""
+from __future__ import annotations
+
+import grpc
+from fastapi import Request
+
+from safety.datacenter.v1 import enterprises_pb2_grpc
+from safety.supervision.v1 import registrations_pb2_grpc
+from services.kit import config, context
+from services.kit.errors import from_rpc_error
+
+
+class Clients:
+    def __init__(self):
+        self.channels = {name: grpc.aio.insecure_channel(config.grpc_target(name), options=[
+            ("grpc.keepalive_time_ms", 30_000), ("grpc.enable_retries", 1)]) for name in ("datacenter", "supervision")}
+        self.enterprises = enterprises_pb2_grpc.EnterpriseServiceStub(self.channels["datacenter"])
+        self.registrations = registrations_pb2_grpc.RegistrationServiceStub(self.channels["supervision"])
+        self.deadline = config.rpc_deadline_seconds()
+
+    async def close(self) -> None:
+        for ch in self.channels.values():
+            await ch.close()
+
+
+def _metadata(request: Request, idempotency_key: str | None) -> tuple:
+    md = [("authorization", f"Bearer {request.state.token}"), ("x-request-id", context.request_id.get() or "")]
+    tc = context.trace.get()
+    if tc:
+        md.append(("traceparent", tc.traceparent))
+    if idempotency_key:
+        md.append(("idempotency-key", idempotency_key))
+    return tuple(md)
+
+
+async def call(method, message, request: Request, *, idempotency_key: str | None = None):
+    """Returns (response, trailing metadata as a dict)."""
+    clients: Clients = request.app.state.clients
+    rpc = method(message, metadata=_metadata(request, idempotency_key), timeout=clients.deadline)
+    try:
+        response = await rpc
+    except grpc.aio.AioRpcError as exc:
+        raise from_rpc_error(exc.code(), exc.details() or "", exc.trailing_metadata()) from None
+    trailers = await rpc.trailing_metadata()
+    return response, {k: v for k, v in (trailers or ()) if isinstance(v, str)}

@@ -1,0 +1,38 @@
+"""/api/v1/enterprises — enterprises submit their basic information; staff and the owner read it."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Header, Request, Response
+
+from gateway.auth import Permission
+from gateway.clients import call
+from gateway.enterprises.schemas import EnterpriseSubmission, SubmissionResult, Enterprise
+from gateway.openapi import PROBLEMS
+from safety.datacenter.v1 import enterprises_pb2 as pb
+from services.kit import roles
+from services.kit.errors import PermissionDenied
+
+router = APIRouter(prefix="/api/v1/enterprises", tags=["生产经营单位 enterprises"])
+
+SUBMIT_OWN = Permission("enterprise submitting its own record", kinds=frozenset({"enterprise"}), roles=frozenset({roles.ENTERPRISE}))
+READ = Permission("the enterprise itself, or data-centre readers in its region", kinds=frozenset({"enterprise", "staff"}))
+
+
+@router.post("", status_code=201, response_model=SubmissionResult, responses={200: {"model": SubmissionResult, "description": "已存在，已更新或无变化"}, **PROBLEMS},
+             summary="报送本单位基本信息 / Submit the enterprise's basic information")
+async def submit(body: EnterpriseSubmission, request: Request, response: Response, principal=SUBMIT_OWN.dependency(),
+                 idempotency_key: str | None = Header(None, alias="Idempotency-Key", description="重试时携带相同的幂等键，不会重复创建")):
+    if body.uscc.strip().upper() != principal.uscc:
+        raise PermissionDenied("只能报送本单位的信息", "An enterprise may submit only its own information")
+    result, trailers = await call(request.app.state.clients.enterprises.SubmitEnterprise, body.to_proto(), request,
+                                  idempotency_key=idempotency_key)
+    response.status_code = 201 if result.created else 200
+    response.headers["Location"] = f"/api/v1/enterprises/{result.enterprise.uscc}"
+    if trailers.get("idempotency-replayed") == "true":
+        response.headers["Idempotency-Replayed"] = "true"
+    return SubmissionResult(enterprise=Enterprise.from_proto(result.enterprise), created=result.created, changed=result.changed)
+
+
+@router.get("/{uscc}", response_model=Enterprise, responses=PROBLEMS, summary="查看单位基本信息 / Read an enterprise")
+async def get(uscc: str, request: Request, principal=READ.dependency()):
+    result, _ = await call(request.app.state.clients.enterprises.GetEnterprise, pb.GetEnterpriseRequest(uscc=uscc), request)
+    return Enterprise.from_proto(result.enterprise)

@@ -1,0 +1,62 @@
+"""gRPC EnterpriseService: parse, authorise, call the rules and the store in one transaction."""
+from __future__ import annotations
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+from psycopg_pool import ConnectionPool
+
+from safety.datacenter.v1 import enterprises_pb2 as pb
+from safety.datacenter.v1 import enterprises_pb2_grpc
+from services.datacenter.dictionaries import store as dictionaries
+from services.datacenter.enterprises import events, rules, store
+from services.kit import audit, idempotency, outbox
+from services.kit.auth import current_principal
+
+SUBMIT = "/safety.datacenter.v1.EnterpriseService/SubmitEnterprise"
+
+
+def to_proto(row: dict) -> pb.Enterprise:
+    created, updated = Timestamp(), Timestamp()
+    created.FromDatetime(row["created_at"])
+    updated.FromDatetime(row["updated_at"])
+    return pb.Enterprise(uscc=row["uscc"], name=row["name"], region_code=row["region_code"], address=row["address"],
+                         industry_code=row["industry_code"], version=row["version"], created_at=created, updated_at=updated)
+
+
+class EnterpriseServicer(enterprises_pb2_grpc.EnterpriseServiceServicer):
+    def __init__(self, pool: ConnectionPool):
+        self.pool = pool
+
+    def SubmitEnterprise(self, request: pb.SubmitEnterpriseRequest, context: grpc.ServicerContext) -> pb.SubmitEnterpriseResponse:
+        principal = current_principal()
+        submission = rules.Submission.normalised(uscc=request.uscc, name=request.name, region_code=request.region_code,
+                                                 address=request.address, industry_code=request.industry_code)
+        rules.authorize_submit(principal, submission.uscc)
+        with self.pool.connection() as conn, conn.transaction():
+            rules.validate(submission, region_exists=lambda code: dictionaries.region_exists(conn, code))
+            response, replayed = idempotency.run(conn, method=SUBMIT, request=request, response_type=pb.SubmitEnterpriseResponse,
+                                                 work=lambda: self._save(conn, submission, actor=principal.label))
+        if replayed:
+            context.set_trailing_metadata((("idempotency-replayed", "true"),))
+        return response
+
+    def _save(self, conn, submission: rules.Submission, *, actor: str) -> pb.SubmitEnterpriseResponse:
+        current = store.get(conn, submission.uscc, for_update=True)
+        changed = rules.changed_fields(current, submission)
+        if not changed:
+            return pb.SubmitEnterpriseResponse(enterprise=to_proto(current), created=False, changed=False)
+        created = current is None
+        row = store.insert(conn, submission, actor=actor) if created else store.update(conn, submission, actor=actor)
+        outbox.enqueue(conn, topic=events.TOPIC, key=row["uscc"], event=events.enterprise_changed(row, created=created))
+        audit.record(conn, action="enterprise.create" if created else "enterprise.update", target_type="enterprise",
+                     target_id=row["uscc"], summary={"version": row["version"], "fields": changed})
+        return pb.SubmitEnterpriseResponse(enterprise=to_proto(row), created=created, changed=True)
+
+    def GetEnterprise(self, request: pb.GetEnterpriseRequest, context: grpc.ServicerContext) -> pb.GetEnterpriseResponse:
+        principal = current_principal()
+        uscc = request.uscc.strip().upper()
+        with self.pool.connection() as conn:
+            row = store.get(conn, uscc)
+        rules.require_readable(principal, uscc=uscc, region_code=row["region_code"] if row else None)
+        return pb.GetEnterpriseResponse(enterprise=to_proto(row))
+

@@ -1,0 +1,53 @@
+"""Per-request context (request id, W3C trace context, caller) carried in contextvars, so the
+logger, the audit trail and outgoing calls read it without it being passed through every function."""
+from __future__ import annotations
+
+import contextvars
+import secrets
+import uuid
+from dataclasses import dataclass
+
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+trace: contextvars.ContextVar["TraceContext | None"] = contextvars.ContextVar("trace", default=None)
+
+
+@dataclass(frozen=True)
+class TraceContext:
+    trace_id: str  # 32 hex
+    span_id: str   # 16 hex
+    sampled: bool = True
+
+    @property
+    def traceparent(self) -> str:
+        return f"00-{self.trace_id}-{self.span_id}-{'01' if self.sampled else '00'}"
+
+    def child(self) -> "TraceContext":
+        return TraceContext(self.trace_id, secrets.token_hex(8), self.sampled)
+
+
+def parse_traceparent(value: str | None) -> TraceContext | None:
+    """W3C traceparent `00-<trace-id>-<parent-id>-<flags>`; anything malformed is ignored."""
+    if not value:
+        return None
+    parts = value.strip().split("-")
+    if len(parts) != 4 or len(parts[1]) != 32 or len(parts[2]) != 16:
+        return None
+    try:
+        int(parts[1], 16), int(parts[2], 16)
+        flags = int(parts[3], 16)
+    except ValueError:
+        return None
+    if set(parts[1]) == {"0"} or set(parts[2]) == {"0"}:
+        return None
+    return TraceContext(parts[1], parts[2], bool(flags & 1))
+
+
+def new_trace() -> TraceContext:
+    return TraceContext(secrets.token_hex(16), secrets.token_hex(8))
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+# The client's idempotency key for the current write call, if it sent one.
+idempotency_key: contextvars.ContextVar[str | None] = contextvars.ContextVar("idempotency_key", default=None)

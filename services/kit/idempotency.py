@@ -1,0 +1,49 @@
+"""Idempotency keys for write RPCs, kept in the service's own database in the same transaction
+as the write, so "the write happened" and "the key is remembered" can never disagree."""
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Callable, TypeVar
+
+import psycopg
+from google.protobuf.message import Message
+
+from services.kit import context
+from services.kit.auth import current_principal
+from services.kit.errors import Conflict, FieldViolation, invalid
+
+M = TypeVar("M", bound=Message)
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
+
+
+def validate_key(key: str) -> None:
+    if not _KEY.match(key):
+        raise invalid(FieldViolation("Idempotency-Key", "idempotency_key.format",
+                                     "幂等键须为1至200个可打印ASCII字符", "Idempotency-Key must be 1-200 printable ASCII characters"))
+
+
+def run(conn: psycopg.Connection, *, method: str, request: Message, response_type: type[M], work: Callable[[], M]) -> tuple[M, bool]:
+    """Do `work` once per (caller, method, key). Returns (response, replayed)."""
+    key = context.idempotency_key.get()
+    if not key:
+        return work(), False
+    validate_key(key)
+    caller = current_principal().subject
+    request_hash = hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
+    # Serialise concurrent retries of the same key: the second waits, then sees the first's row.
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{caller}|{method}|{key}",))
+    row = conn.execute(
+        "SELECT request_hash, response FROM kit.idempotency_keys WHERE caller = %s AND method = %s AND key = %s",
+        (caller, method, key),
+    ).fetchone()
+    if row is not None:
+        if row[0] != request_hash:
+            raise Conflict("该幂等键已用于内容不同的请求", "This Idempotency-Key was already used with a different request")
+        return response_type.FromString(bytes(row[1])), True
+    response = work()
+    conn.execute(
+        "INSERT INTO kit.idempotency_keys (caller, method, key, request_hash, response) VALUES (%s, %s, %s, %s, %s)",
+        (caller, method, key, request_hash, response.SerializeToString(deterministic=True)),
+    )
+    return response, False

@@ -1,0 +1,29 @@
+"""Keyset paging with opaque tokens (base64 of the last key), shared by list RPCs."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from services.kit.errors import FieldViolation, invalid
+
+DEFAULT_SIZE, MAX_SIZE = 20, 200
+
+
+def parse(page) -> tuple[int, str]:
+    """(page size, last key of the previous page) from a safety.common.v1.PageRequest."""
+    size = page.page_size or DEFAULT_SIZE
+    if not 1 <= size <= MAX_SIZE:
+        raise invalid(FieldViolation("page_size", "page_size.range", f"每页条数应为1至{MAX_SIZE}", f"page_size must be 1 to {MAX_SIZE}"))
+    if not page.page_token:
+        return size, ""
+    try:
+        return size, base64.urlsafe_b64decode(page.page_token.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise invalid(FieldViolation("page_token", "page_token.invalid", "分页令牌无效", "Invalid page token")) from None
+
+
+def next_token(rows: list[dict], size: int, *, key: str) -> str:
+    """Rows were fetched with limit size+1: one extra means there is a next page."""
+    if len(rows) <= size:
+        return ""
+    return base64.urlsafe_b64encode(str(rows[size - 1][key]).encode()).decode()

@@ -1,0 +1,46 @@
+"""Storage of supervision.registration and supervision.grid."""
+from __future__ import annotations
+
+import psycopg
+from psycopg.rows import dict_row
+
+_COLUMNS = """r.uscc, r.name, r.region_code, r.county_code, r.grid_code, g.name AS grid_name,
+              r.source_version, r.registered_at, r.updated_at"""
+
+
+def grids(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    return conn.execute("SELECT code, region_code FROM supervision.grid").fetchall()
+
+
+def held_version(conn: psycopg.Connection, uscc: str) -> int | None:
+    row = conn.execute("SELECT source_version FROM supervision.registration WHERE uscc = %s FOR UPDATE", (uscc,)).fetchone()
+    return row[0] if row else None
+
+
+def upsert(conn: psycopg.Connection, *, uscc: str, name: str, region_code: str, county_code: str | None,
+           grid_code: str, source_version: int) -> None:
+    conn.execute(
+        """INSERT INTO supervision.registration (uscc, name, region_code, county_code, grid_code, source_version)
+           VALUES (%s, %s, %s, %s, %s, %s)
+           ON CONFLICT (uscc) DO UPDATE SET name = EXCLUDED.name, region_code = EXCLUDED.region_code,
+               county_code = EXCLUDED.county_code, grid_code = EXCLUDED.grid_code,
+               source_version = EXCLUDED.source_version, updated_at = now()""",
+        (uscc, name, region_code, county_code, grid_code, source_version),
+    )
+
+
+def get(conn: psycopg.Connection, uscc: str) -> dict | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(f"SELECT {_COLUMNS} FROM supervision.registration r JOIN supervision.grid g ON g.code = r.grid_code WHERE r.uscc = %s",
+                           (uscc,)).fetchone()
+
+
+def list_within(conn: psycopg.Connection, *, region_prefix: str, after_uscc: str, limit: int) -> tuple[list[dict], int]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(
+            f"""SELECT {_COLUMNS} FROM supervision.registration r JOIN supervision.grid g ON g.code = r.grid_code
+                WHERE r.region_code LIKE %s AND r.uscc > %s ORDER BY r.uscc LIMIT %s""",
+            (region_prefix + "%", after_uscc, limit),
+        ).fetchall()
+    total = conn.execute("SELECT count(*) FROM supervision.registration WHERE region_code LIKE %s", (region_prefix + "%",)).fetchone()[0]
+    return rows, total
