@@ -72,6 +72,8 @@ _REQUIRED = ("ce_id", "ce_source", "ce_type", "ce_specversion")
 def from_record(headers: list[tuple[str, bytes]] | None, value: bytes | None) -> CloudEvent:
     h = {}
     for k, v in headers or ():
+        if v is None:  # Kafka allows null header values; treat them as absent
+            continue
         try:
             h[k] = v.decode() if isinstance(v, (bytes, bytearray)) else str(v)
         except UnicodeDecodeError as exc:

@@ -9,6 +9,7 @@ _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
+_DIGITS = "0123456789"
 
 
 def uscc_check_char(first17: str) -> str:
@@ -39,7 +40,8 @@ def resident_id_check_char(first17: str) -> str:
 def resident_id_problem(code: str) -> str | None:
     if len(code) != 18:
         return "length"
-    if not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
+    # ASCII digits only: str.isdigit() would also accept fullwidth and superscript digits.
+    if any(c not in _DIGITS for c in code[:17]) or code[17] not in _DIGITS + "X":
         return "charset"
     if resident_id_check_char(code[:17]) != code[17]:
         return "check_digit"
@@ -52,4 +54,8 @@ def mask_resident_id(code: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else phone
+    """Keep the first 3 and last 4 characters of anything long enough (mobiles and landlines);
+    shorter values keep only their last 2."""
+    if len(phone) >= 8:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return "*" * max(len(phone) - 2, 0) + phone[-2:]

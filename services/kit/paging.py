@@ -17,7 +17,7 @@ def parse(page) -> tuple[int, str]:
     if not page.page_token:
         return size, ""
     try:
-        return size, base64.urlsafe_b64decode(page.page_token.encode()).decode()
+        return size, base64.b64decode(page.page_token.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
         raise invalid(FieldViolation("page_token", "page_token.invalid", "分页令牌无效", "Invalid page token")) from None
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-_CODE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
+_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}(?:[0-9]{3})?)?")  # ASCII digits; used with fullmatch
 
 
 def is_well_formed(code: str) -> bool:
-    return bool(_CODE.match(code or "")) and not code.startswith("00")
+    return bool(_CODE.fullmatch(code or "")) and not code.startswith("00")
 
 
 def significant_prefix(code: str) -> str:

@@ -22,7 +22,7 @@ RETENTION = "7 days"  # published rows are kept this long for inspection, then d
 
 
 class OutboxRelay(Worker):
-    def __init__(self, pool: ConnectionPool, bootstrap: str, *, batch_size: int = 200, idle_wait: float = 0.2):
+    def __init__(self, pool: ConnectionPool, bootstrap: str, *, batch_size: int = 200, idle_wait: float = 0.05):
         super().__init__("outbox-relay")
         self.pool, self.bootstrap = pool, bootstrap
         self.batch_size, self.idle_wait = batch_size, idle_wait
