@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever is missing for the platform, idempotently:
-#   Debian packages (PostgreSQL 15 + PostGIS, a JDK, Maven, Chromium), Apache Kafka jars and the
+#   Debian packages (PostgreSQL 15 + PostGIS, a JDK, Maven, curl), Apache Kafka jars and the
 #   Keycloak distribution from Maven Central, and the Python virtual environment from PyPI.
 # Everything lands under .var/ (ignored by git) except apt packages and ~/.m2.
 set -euo pipefail

@@ -19,7 +19,7 @@ from jwcrypto.common import JWException
 from keycloak import KeycloakOpenID
 
 from services.kit.config import Keycloak
-from services.kit.errors import PermissionDenied, Unauthenticated
+from services.kit.errors import PermissionDenied, Unauthenticated, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class TokenVerifier:
             key = self._key_for(header.get("kid"))
         except Exception as exc:  # Keycloak unreachable: a 503-class problem, not the caller's fault
             log.warning("jwks fetch failed: %s", exc)
-            raise Unauthenticated("暂时无法验证令牌", "Cannot verify tokens right now") from None
+            raise Unavailable("暂时无法验证令牌，请稍后重试", "Cannot verify tokens right now; retry later") from None
         if key is None:
             raise Unauthenticated("签名密钥未知", "Unknown signing key")
         try:

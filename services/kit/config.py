@@ -1,7 +1,7 @@
 """Configuration from environment variables, with safe local defaults.
 
 Every process reads the same variables; the defaults match what `make up` starts on one
-machine. Production sets the variables instead (see docs/configuration.md)."""
+machine. Production sets the variables instead (see docs/operations.md)."""
 from __future__ import annotations
 
 import os
@@ -63,6 +63,11 @@ def keycloak() -> Keycloak:
         realm=env("SAFETY_KEYCLOAK_REALM", "safety"),
         audience=env("SAFETY_API_AUDIENCE", "safety-api"),
     )
+
+
+def jurisdiction() -> str:
+    """The region this installation serves (GB/T 2260); records outside it are refused."""
+    return env("SAFETY_JURISDICTION", "620800")
 
 
 def kafka_bootstrap() -> str:

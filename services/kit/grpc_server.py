@@ -18,14 +18,15 @@ from typing import Callable
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from psycopg_pool import ConnectionPool
+import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from services.kit import context, log as kitlog, metrics, migrations
 from services.kit.auth import TokenVerifier, bearer_token, principal_var
 from services.kit.config import ServiceSettings
 from services.kit.consumer import EventConsumer, Subscription
 from services.kit.db import open_pool
-from services.kit.errors import DomainError, to_rpc_status
+from services.kit.errors import DomainError, Unavailable, to_rpc_status
 from services.kit.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,9 @@ class ContextInterceptor(grpc.ServerInterceptor):
             try:
                 tokens.append((principal_var, principal_var.set(self.verifier.verify(bearer_token(md.get("authorization"))))))
                 return inner(request, ctx)
-            except DomainError as err:
+            except (DomainError, psycopg.OperationalError, PoolTimeout) as exc:
+                # A database that is away is the platform's trouble, not the caller's: 503, retry later.
+                err = exc if isinstance(exc, DomainError) else Unavailable()
                 status, message, trailers = to_rpc_status(err)
                 code = status.name
                 ctx.set_trailing_metadata(trailers)

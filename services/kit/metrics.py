@@ -6,7 +6,7 @@ RPC_SECONDS = Histogram("grpc_server_handling_seconds", "gRPC handling time", ["
                         buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
 OUTBOX_PUBLISHED = Counter("outbox_published_total", "Outbox events acknowledged by Kafka", ["topic"])
 OUTBOX_FAILURES = Counter("outbox_publish_failures_total", "Outbox publish attempts that failed")
-OUTBOX_PENDING = Gauge("outbox_pending", "Outbox rows not yet published (as of the relay's last look)")
+OUTBOX_PENDING = Gauge("outbox_pending", "Outbox rows not yet published (counted every few seconds)")
 CONSUMED = Counter("consumer_events_total", "Events seen by a consumer", ["consumer", "outcome"])
 CONSUMER_HALTED = Gauge("consumer_halted", "1 when a consumer stopped itself (dead-letter cap reached)", ["consumer"])
 

@@ -18,7 +18,15 @@ from services.kit.workers import Backoff, Worker
 
 log = logging.getLogger(__name__)
 _RELAY_LOCK_ID = 7_262_801
-RETENTION = "7 days"  # published rows are kept this long for inspection, then deleted
+# Housekeeping of the kit tables, hourly. Published outbox rows are kept for inspection; idempotency
+# keys outlive any sensible client retry; processed event ids outlive the longest topic retention
+# (30 days, infra/kafka/topics.yaml), after which a redelivery cannot happen.
+RETENTION_SQL = (
+    "DELETE FROM kit.outbox WHERE published_at < now() - interval '7 days'",
+    "DELETE FROM kit.idempotency_keys WHERE created_at < now() - interval '7 days'",
+    "DELETE FROM kit.processed_events WHERE processed_at < now() - interval '35 days'",
+)
+BACKLOG_EVERY_SECONDS = 5.0
 
 
 class OutboxRelay(Worker):
@@ -28,6 +36,7 @@ class OutboxRelay(Worker):
         self.batch_size, self.idle_wait = batch_size, idle_wait
         self._producer = None
         self._last_cleanup = 0.0
+        self._last_backlog = 0.0
 
     def run(self) -> None:
         backoff = Backoff()
@@ -35,7 +44,7 @@ class OutboxRelay(Worker):
             try:
                 published = self.publish_batch()
                 backoff.reset()
-                self._cleanup()
+                self._housekeeping()
                 if published == 0 and self.sleep(self.idle_wait):
                     break
             except Exception as exc:  # broker or database away: keep the rows, try again later
@@ -55,7 +64,6 @@ class OutboxRelay(Worker):
                 " WHERE published_at IS NULL ORDER BY seq LIMIT %s",
                 (self.batch_size,),
             ).fetchall()
-            OUTBOX_PENDING.set(len(rows))
             if not rows:
                 return 0
             producer = self._ensure_producer()
@@ -90,9 +98,14 @@ class OutboxRelay(Worker):
             self._producer = kafka_clients.producer(self.bootstrap)
         return self._producer
 
-    def _cleanup(self) -> None:
-        if time.monotonic() - self._last_cleanup < 3600:
-            return
-        self._last_cleanup = time.monotonic()
-        with self.pool.connection() as conn:
-            conn.execute(f"DELETE FROM kit.outbox WHERE published_at < now() - interval '{RETENTION}'")
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if now - self._last_backlog >= BACKLOG_EVERY_SECONDS:
+            self._last_backlog = now
+            with self.pool.connection() as conn:  # cheap: the partial index holds only unpublished rows
+                OUTBOX_PENDING.set(conn.execute("SELECT count(*) FROM kit.outbox WHERE published_at IS NULL").fetchone()[0])
+        if now - self._last_cleanup >= 3600:
+            self._last_cleanup = now
+            with self.pool.connection() as conn:
+                for sql in RETENTION_SQL:
+                    conn.execute(sql)

@@ -49,6 +49,14 @@ def test_unknown_region_and_bad_industry_are_reported_together(http, enterprise_
     assert_nothing_stored(datacenter_db, ent.uscc)
 
 
+def test_a_region_outside_pingliang_is_refused(http, enterprise_client, datacenter_db):
+    ent = enterprise_client(region="620821")
+    body = assert_problem(http.post("/api/v1/enterprises", json=ent.submission(region_code="620000"),
+                                    headers={"Authorization": f"Bearer {ent.token()}"}), 422, "validation-error")
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("region_code", "region_code.outside_jurisdiction")]
+    assert_nothing_stored(datacenter_db, ent.uscc)
+
+
 def test_malformed_json_is_a_400(http, enterprise_client, datacenter_db):
     ent = enterprise_client()
     r = http.post("/api/v1/enterprises", content=b'{"uscc": "' + ent.uscc.encode() + b'", ',

@@ -23,8 +23,11 @@ def exists(code: str) -> bool:
     return code in {"620000", "620800", "620802", "620802001"}
 
 
+PINGLIANG = "620800"
+
+
 def codes_of(s: Submission, region_exists=exists) -> list[str]:
-    return [v.code for v in rules.violations(s, region_exists=region_exists)]
+    return [v.code for v in rules.violations(s, region_exists=region_exists, jurisdiction=PINGLIANG)]
 
 
 def enterprise(uscc=USCC, roles=("enterprise",)) -> Principal:
@@ -52,8 +55,8 @@ def test_normalised_does_not_uppercase_name_or_address():
 # --- violations -----------------------------------------------------------------------------------
 
 def test_good_submission_has_no_violations():
-    assert rules.violations(good(), region_exists=exists) == []
-    rules.validate(good(), region_exists=exists)
+    assert rules.violations(good(), region_exists=exists, jurisdiction=PINGLIANG) == []
+    rules.validate(good(), region_exists=exists, jurisdiction=PINGLIANG)
 
 
 def test_empty_uscc_is_required():
@@ -95,7 +98,7 @@ def test_malformed_region_code_is_a_format_problem_and_is_not_looked_up(region):
 
 
 def test_well_formed_but_unknown_region_is_unknown_and_names_the_code():
-    found = rules.violations(good(region_code="620899"), region_exists=exists)
+    found = rules.violations(good(region_code="620899"), region_exists=exists, jurisdiction=PINGLIANG)
     assert [v.code for v in found] == ["region_code.unknown"]
     assert "620899" in found[0].message_zh and "620899" in found[0].message_en
 
@@ -126,7 +129,7 @@ def test_malformed_industry_code_is_a_format_problem(industry):
 
 def test_several_problems_are_reported_at_once_in_field_order():
     s = Submission(uscc="123", name="x", region_code="62", address="", industry_code="?")
-    found = rules.violations(s, region_exists=exists)
+    found = rules.violations(s, region_exists=exists, jurisdiction=PINGLIANG)
     assert [(v.field, v.code) for v in found] == [
         ("uscc", "uscc.length"), ("name", "name.length"), ("region_code", "region_code.format"),
         ("address", "address.length"), ("industry_code", "industry_code.format"),
@@ -141,7 +144,7 @@ ALL_BAD = [
 
 @pytest.mark.parametrize("s", ALL_BAD)
 def test_every_violation_has_chinese_and_english_messages(s):
-    found = rules.violations(s, region_exists=exists)
+    found = rules.violations(s, region_exists=exists, jurisdiction=PINGLIANG)
     assert found
     for v in found:
         assert CJK.search(v.message_zh), v
@@ -152,7 +155,7 @@ def test_every_violation_has_chinese_and_english_messages(s):
 def test_validate_raises_one_invalid_argument_listing_every_violation():
     s = good(name="", industry_code="?")
     with pytest.raises(InvalidArgument) as e:
-        rules.validate(s, region_exists=exists)
+        rules.validate(s, region_exists=exists, jurisdiction=PINGLIANG)
     assert [v.code for v in e.value.violations] == ["name.length", "industry_code.format"]
     assert "；" in e.value.detail_zh and "; " in e.value.detail_en
 
@@ -269,3 +272,12 @@ def test_only_the_fields_that_differ_are_reported_in_stable_order():
 
 def test_uscc_is_not_a_mutable_field():
     assert rules.changed_fields(current(uscc=OTHER_USCC), good()) == []
+
+
+def test_a_region_outside_the_jurisdiction_is_refused_before_the_dictionary_is_asked():
+    def must_not_be_called(code):
+        raise AssertionError("region_exists called for a region outside the jurisdiction")
+    for region in ("620000", "620900", "610802"):
+        found = rules.violations(good(region_code=region), region_exists=must_not_be_called, jurisdiction=PINGLIANG)
+        assert [v.code for v in found] == ["region_code.outside_jurisdiction"]
+        assert "辖区" in found[0].message_zh and "jurisdiction" in found[0].message_en

@@ -9,7 +9,7 @@ from jwcrypto import jwk, jwt
 from services.kit import auth
 from services.kit.auth import Principal, TokenVerifier, bearer_token, check_claims, principal_from_claims
 from services.kit.config import Keycloak
-from services.kit.errors import PermissionDenied, Unauthenticated
+from services.kit.errors import Unavailable, PermissionDenied, Unauthenticated
 
 KC = Keycloak(url="http://kc.test", realm="safety", audience="safety-api")
 ISSUER = "http://kc.test/realms/safety"
@@ -368,10 +368,10 @@ def test_unknown_kids_do_not_refetch_more_often_than_the_minimum_interval(monoto
     assert fetch.calls == 1
 
 
-def test_jwks_fetch_failure_is_reported_as_unauthenticated():
+def test_jwks_fetch_failure_is_reported_as_unavailable_not_as_the_callers_fault():
     def unreachable():
         raise ConnectionError("keycloak down")
 
-    with pytest.raises(Unauthenticated) as e:
+    with pytest.raises(Unavailable) as e:
         verifier(unreachable).verify(sign(claims()))
-    assert e.value.detail_en == "Cannot verify tokens right now"
+    assert e.value.http_status == 503 and "retry later" in e.value.detail_en

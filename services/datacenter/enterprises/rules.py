@@ -34,7 +34,7 @@ _USCC_MESSAGES = {
 }
 
 
-def violations(s: Submission, *, region_exists: Callable[[str], bool]) -> list[FieldViolation]:
+def violations(s: Submission, *, region_exists: Callable[[str], bool], jurisdiction: str) -> list[FieldViolation]:
     out: list[FieldViolation] = []
     if not s.uscc:
         out.append(FieldViolation("uscc", "uscc.required", "统一社会信用代码不能为空", "The unified social credit code is required"))
@@ -45,6 +45,9 @@ def violations(s: Submission, *, region_exists: Callable[[str], bool]) -> list[F
         out.append(FieldViolation("name", "name.length", "单位名称应为2至200个字符", "The name must have 2 to 200 characters"))
     if not regions.is_well_formed(s.region_code):
         out.append(FieldViolation("region_code", "region_code.format", "行政区划代码应为6、9或12位数字（GB/T 2260）", "The region code must be 6, 9 or 12 digits (GB/T 2260)"))
+    elif not regions.covers(jurisdiction, s.region_code):
+        out.append(FieldViolation("region_code", "region_code.outside_jurisdiction", f"行政区划 {s.region_code} 不在本平台辖区（{jurisdiction}）内",
+                                  f"Region {s.region_code} is outside this platform's jurisdiction ({jurisdiction})"))
     elif not region_exists(s.region_code):
         out.append(FieldViolation("region_code", "region_code.unknown", f"行政区划代码 {s.region_code} 不存在", f"Unknown region code {s.region_code}"))
     if not 2 <= len(s.address) <= 300:
@@ -54,8 +57,8 @@ def violations(s: Submission, *, region_exists: Callable[[str], bool]) -> list[F
     return out
 
 
-def validate(s: Submission, *, region_exists: Callable[[str], bool]) -> None:
-    found = violations(s, region_exists=region_exists)
+def validate(s: Submission, *, region_exists: Callable[[str], bool], jurisdiction: str) -> None:
+    found = violations(s, region_exists=region_exists, jurisdiction=jurisdiction)
     if found:
         raise invalid(*found)
 

@@ -24,8 +24,9 @@ def to_proto(row: dict) -> pb.Enterprise:
 
 
 class EnterpriseServicer(enterprises_pb2_grpc.EnterpriseServiceServicer):
-    def __init__(self, pool: ConnectionPool):
+    def __init__(self, pool: ConnectionPool, *, jurisdiction: str):
         self.pool = pool
+        self.jurisdiction = jurisdiction
 
     def SubmitEnterprise(self, request: pb.SubmitEnterpriseRequest, context: grpc.ServicerContext) -> pb.SubmitEnterpriseResponse:
         principal = current_principal()
@@ -33,7 +34,7 @@ class EnterpriseServicer(enterprises_pb2_grpc.EnterpriseServiceServicer):
                                                  address=request.address, industry_code=request.industry_code)
         rules.authorize_submit(principal, submission.uscc)
         with self.pool.connection() as conn, conn.transaction():
-            rules.validate(submission, region_exists=lambda code: dictionaries.region_exists(conn, code))
+            rules.validate(submission, region_exists=lambda code: dictionaries.region_exists(conn, code), jurisdiction=self.jurisdiction)
             response, replayed = idempotency.run(conn, method=SUBMIT, request=request, response_type=pb.SubmitEnterpriseResponse,
                                                  work=lambda: self._save(conn, submission, actor=principal.label))
         if replayed:
