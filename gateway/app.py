@@ -29,7 +29,7 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
         app.state.verifier = verifier or TokenVerifier(config.keycloak(), clock=clock)
         try:
             app.state.verifier.prefetch()
-        except Exception as exc:  # keep serving; readiness reports it, and keys are fetched on demand
+        except Exception as exc:  # keep serving: keys are fetched again on the first token, which answers 503 meanwhile
             log.error("cannot fetch Keycloak signing keys from %s: %s", config.keycloak().issuer, exc)
         yield
         await app.state.clients.close()

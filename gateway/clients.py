@@ -15,7 +15,7 @@ from services.kit.errors import from_rpc_error
 class Clients:
     def __init__(self):
         self.channels = {name: grpc.aio.insecure_channel(config.grpc_target(name), options=[
-            ("grpc.keepalive_time_ms", 30_000), ("grpc.enable_retries", 1)]) for name in ("datacenter", "supervision")}
+            ("grpc.keepalive_time_ms", 30_000)]) for name in ("datacenter", "supervision")}
         self.enterprises = enterprises_pb2_grpc.EnterpriseServiceStub(self.channels["datacenter"])
         self.registrations = registrations_pb2_grpc.RegistrationServiceStub(self.channels["supervision"])
         self.deadline = config.rpc_deadline_seconds()

@@ -67,7 +67,8 @@ def admin() -> KeycloakAdmin:
     a = KeycloakAdmin(server_url=kc.url + "/", username=os.environ.get("SAFETY_KEYCLOAK_ADMIN", "admin"),
                       password=os.environ.get("SAFETY_KEYCLOAK_ADMIN_PASSWORD", "admin-local-only"),
                       realm_name="master", user_realm_name="master")
-    a.change_current_realm(REALM) if _realm_exists(a) else None
+    if _realm_exists(a):
+        a.change_current_realm(REALM)
     return a
 
 
