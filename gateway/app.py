@@ -4,28 +4,56 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Callable
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from gateway import problems
+from gateway import oidc, problems, web
+from gateway.audit_trail.router import router as audit_router
+from gateway.auth import DOCS, HEALTH
 from gateway.clients import Clients
 from gateway.enterprises.router import router as enterprises_router
+from gateway.me import router as me_router
 from gateway.middleware import RequestContext
+from gateway.onboarding.router import router as onboarding_router
+from gateway.ratelimit import TokenBuckets
+from gateway.sessions import SessionStore
+from gateway.settings import GatewaySettings
 from gateway.supervision.router import router as supervision_router
-from services.kit import config
+from services.kit import config, context, migrations
 from services.kit.auth import TokenVerifier
+from services.kit.db import open_pool
+from services.kit.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
-API_ROUTERS = (enterprises_router, supervision_router)
+API_ROUTERS = (me_router, enterprises_router, supervision_router, onboarding_router, audit_router, oidc.router)
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifier | None = None) -> FastAPI:
+class Limits:
+    def __init__(self, settings: GatewaySettings):
+        self.subject = TokenBuckets(settings.per_subject)
+        self.address = TokenBuckets(settings.per_address)
+
+
+def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifier | None = None,
+               settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings.from_env()
+    context.set_service("gateway")
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        dsn = config.database_dsn("gateway")
+        migrations.apply_all(dsn, service="gateway", directory=MIGRATIONS)
+        app.state.pool = open_pool(dsn, name="gateway", max_size=int(config.env("SAFETY_GATEWAY_POOL_MAX", "10")))
+        app.state.sessions = SessionStore(app.state.pool)
+        relay = OutboxRelay(app.state.pool, config.kafka_bootstrap())  # the gateway's own refusal audit entries
+        relay.start()
         app.state.clients = Clients()
+        app.state.oidc = oidc.web_client(settings)
         app.state.verifier = verifier or TokenVerifier(config.keycloak(), clock=clock)
         try:
             app.state.verifier.prefetch()
@@ -33,26 +61,38 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
             log.error("cannot fetch Keycloak signing keys from %s: %s", config.keycloak().issuer, exc)
         yield
         await app.state.clients.close()
+        relay.stop()
+        relay.join(timeout=10)
+        app.state.pool.close()
 
     app = FastAPI(title="平凉市安全生产信息平台 API", version="1.0.0", lifespan=lifespan,
-                  description="一个中心、三大平台的统一入口。除健康检查外，所有接口均需 Keycloak 访问令牌（Bearer）。"
+                  description="一个中心、三大平台的统一入口。除标注“公开”的接口外，均需 Keycloak 访问令牌（Bearer）"
+                              "或网页登录会话（Cookie，写操作须带 X-CSRF-Token）。所有 POST 须带 Idempotency-Key。"
                               "错误以 RFC 9457 problem+json 返回，含中英文说明与字段级错误。")
+    app.state.settings = settings
+    app.state.limits = Limits(settings)
+    app.state.region_names = {}
     problems.install(app)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     for r in API_ROUTERS:
         app.include_router(r)
     app.include_router(_health_router())
+    app.include_router(web.router)
+    web.mount_assets(app)
+    for route in app.routes:  # FastAPI's own API documentation is deliberately public
+        if getattr(route, "path", None) in (app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url):
+            route.endpoint.permission = DOCS
     return app
 
 
 def _health_router() -> APIRouter:
-    router = APIRouter(tags=["运行状态 health"])
+    router = APIRouter(tags=["运行状态 health"], dependencies=[HEALTH.dependency()])
 
     @router.get("/healthz", summary="存活检查（公开） / Liveness (public)")
     async def healthz():
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="就绪检查（公开） / Readiness (public)")
+    @router.get("/readyz", summary="就绪检查（公开） / Readiness (public)", responses={503: {"description": "未就绪"}})
     async def readyz(request: Request):
         checks = {}
         for name, channel in request.app.state.clients.channels.items():
@@ -61,6 +101,11 @@ def _health_router() -> APIRouter:
                 checks[name] = health_pb2.HealthCheckResponse.ServingStatus.Name(resp.status)
             except Exception as exc:
                 checks[name] = f"unreachable: {type(exc).__name__}"
+        try:
+            await request.app.state.oidc.a_well_known()
+            checks["keycloak"] = "SERVING"
+        except Exception as exc:
+            checks["keycloak"] = f"unreachable: {type(exc).__name__}"
         ready = all(v == "SERVING" for v in checks.values())
         return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks}, status_code=200 if ready else 503)
 

@@ -1,15 +1,19 @@
 """gRPC clients of the gateway (grpc.aio): one channel per service, opened at start-up.
-Every call carries a deadline, the caller's bearer token, the request id and trace context;
-a failed call becomes the DomainError the service raised."""
+Every call carries a deadline, the caller's bearer token (none for public methods), the request
+id, trace context and the client's address; a failed call becomes the DomainError the service raised."""
 from __future__ import annotations
 
 import grpc
 from fastapi import Request
 
-from safety.datacenter.v1 import enterprises_pb2_grpc
+from gateway.auth import client_address
+from safety.datacenter.v1 import audit_pb2_grpc, enterprises_pb2_grpc, onboarding_pb2_grpc
 from safety.supervision.v1 import registrations_pb2_grpc
 from services.kit import config, context
 from services.kit.errors import from_rpc_error
+
+# A service that answered has audited a refused write itself; these codes mean it did not answer.
+_NOT_ANSWERED = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED)
 
 
 class Clients:
@@ -17,6 +21,8 @@ class Clients:
         self.channels = {name: grpc.aio.insecure_channel(config.grpc_target(name), options=[
             ("grpc.keepalive_time_ms", 30_000)]) for name in ("datacenter", "supervision")}
         self.enterprises = enterprises_pb2_grpc.EnterpriseServiceStub(self.channels["datacenter"])
+        self.onboarding = onboarding_pb2_grpc.OnboardingServiceStub(self.channels["datacenter"])
+        self.audit = audit_pb2_grpc.AuditServiceStub(self.channels["datacenter"])
         self.registrations = registrations_pb2_grpc.RegistrationServiceStub(self.channels["supervision"])
         self.deadline = config.rpc_deadline_seconds()
 
@@ -26,7 +32,10 @@ class Clients:
 
 
 def _metadata(request: Request, idempotency_key: str | None) -> tuple:
-    md = [("authorization", f"Bearer {request.state.token}"), ("x-request-id", context.request_id.get() or "")]
+    md = [("x-request-id", context.request_id.get() or ""), ("x-client-ip", client_address(request))]
+    token = getattr(request.state, "token", None)
+    if token:
+        md.append(("authorization", f"Bearer {token}"))
     tc = context.trace.get()
     if tc:
         md.append(("traceparent", tc.traceparent))
@@ -42,6 +51,8 @@ async def call(method, message, request: Request, *, idempotency_key: str | None
     try:
         response = await rpc
     except grpc.aio.AioRpcError as exc:
+        request.state.service_answered = exc.code() not in _NOT_ANSWERED
         raise from_rpc_error(exc.code(), exc.details() or "", exc.trailing_metadata()) from None
+    request.state.service_answered = True
     trailers = await rpc.trailing_metadata()
     return response, {k: v for k, v in (trailers or ()) if isinstance(v, str)}

@@ -25,7 +25,11 @@ def problem(request: Request, err: DomainError) -> JSONResponse:
     }
     if err.violations:
         body["errors"] = [{"field": v.field, "code": v.code, "message": v.message_zh, "message_en": v.message_en} for v in err.violations]
-    headers = {"WWW-Authenticate": 'Bearer realm="safety"'} if err.http_status == 401 else None
+    headers = None
+    if err.http_status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="safety"'}
+    elif err.http_status == 429:
+        headers = {"Retry-After": str(max(1, round(getattr(err, "retry_after", 1))))}
     return JSONResponse(body, status_code=err.http_status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -88,7 +92,7 @@ def install(app) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException):
-        err = {404: RouteNotFound, 405: MethodNotAllowed}.get(exc.status_code)
+        err = {404: RouteNotFound, 405: MethodNotAllowed, 413: PayloadTooLarge}.get(exc.status_code)
         if err is None:
             err = type("HttpError", (DomainError,), {"http_status": exc.status_code, "kind": "http-error",
                                                       "title_zh": "请求无法处理", "title_en": str(exc.detail)})

@@ -150,7 +150,7 @@ def _exists(pid: int) -> bool:
 PG_BIN = Path(f"/usr/lib/postgresql/{VERSIONS['POSTGRES_MAJOR']}/bin")
 PG_DATA = DATA / "postgres"
 PG_SOCKETS = RUN / "pg"
-DATABASES = SERVICES + ["keycloak"]
+DATABASES = SERVICES + ["gateway", "keycloak"]  # the gateway keeps web sessions and its refusal audit
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:

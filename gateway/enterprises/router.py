@@ -1,10 +1,11 @@
 """/api/v1/enterprises — enterprises submit their basic information; staff and the owner read it."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from gateway.auth import Permission
 from gateway.clients import call
+from gateway.idempotency import IdempotencyKey, mark_replay
 from gateway.enterprises.schemas import EnterpriseSubmission, SubmissionResult, Enterprise
 from gateway.openapi import PROBLEMS
 from safety.datacenter.v1 import enterprises_pb2 as pb
@@ -13,22 +14,23 @@ from services.kit.errors import PermissionDenied
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["生产经营单位 enterprises"])
 
-SUBMIT_OWN = Permission("enterprise submitting its own record", kinds=frozenset({"enterprise"}), roles=frozenset({roles.ENTERPRISE}))
-READ = Permission("the enterprise itself, or data-centre readers in its region", kinds=frozenset({"enterprise", "staff"}))
+SUBMIT_OWN = Permission("an enterprise submitting its own record", kinds=frozenset({"enterprise"}))
+READ = Permission("the enterprise itself, data-centre readers in its region, or integrators with datacenter.read",
+                  kinds=frozenset({"enterprise", "staff", "integrator"}), roles=frozenset(roles.DATACENTER_READERS),
+                  scopes=frozenset({"datacenter.read"}), record="owner-or-region")
 
 
 @router.post("", status_code=201, response_model=SubmissionResult, responses={200: {"model": SubmissionResult, "description": "已存在，已更新或无变化"}, **PROBLEMS},
-             summary="报送本单位基本信息 / Submit the enterprise's basic information")
-async def submit(body: EnterpriseSubmission, request: Request, response: Response, principal=SUBMIT_OWN.dependency(),
-                 idempotency_key: str | None = Header(None, alias="Idempotency-Key", description="重试时携带相同的幂等键，不会重复创建")):
+             name="enterprise.submit", summary="报送本单位基本信息 / Submit the enterprise's basic information")
+async def submit(body: EnterpriseSubmission, request: Request, response: Response, idempotency_key: IdempotencyKey,
+                 principal=SUBMIT_OWN.dependency()):
     if body.uscc.strip().upper() != principal.uscc:
         raise PermissionDenied("只能报送本单位的信息", "An enterprise may submit only its own information")
     result, trailers = await call(request.app.state.clients.enterprises.SubmitEnterprise, body.to_proto(), request,
                                   idempotency_key=idempotency_key)
     response.status_code = 201 if result.created else 200
     response.headers["Location"] = f"/api/v1/enterprises/{result.enterprise.uscc}"
-    if trailers.get("idempotency-replayed") == "true":
-        response.headers["Idempotency-Replayed"] = "true"
+    mark_replay(response, trailers)
     return SubmissionResult(enterprise=Enterprise.from_proto(result.enterprise), created=result.created, changed=result.changed)
 
 

@@ -13,12 +13,15 @@ from services.kit import roles
 
 router = APIRouter(prefix="/api/v1/supervision", tags=["监管综合 supervision"])
 
-READ = Permission("supervision staff within their region", kinds=frozenset({"staff"}), roles=frozenset(roles.SUPERVISION_READERS))
+READ_ONE = Permission("supervision staff, for an enterprise within their region", kinds=frozenset({"staff"}),
+                      roles=frozenset(roles.SUPERVISION_READERS), record="region")
+READ = Permission("supervision staff, registrations within their region", kinds=frozenset({"staff"}),
+                  roles=frozenset(roles.SUPERVISION_READERS))
 
 
 @router.get("/registrations/{uscc}", response_model=Registration, responses=PROBLEMS,
             summary="查看单位监管登记 / Read an enterprise's supervision registration")
-async def get_registration(uscc: str, request: Request, principal=READ.dependency()):
+async def get_registration(uscc: str, request: Request, principal=READ_ONE.dependency()):
     result, _ = await call(request.app.state.clients.registrations.GetRegistration, pb.GetRegistrationRequest(uscc=uscc), request)
     return Registration.from_proto(result.registration)
 

@@ -3,8 +3,10 @@
 
 What it declares: the realm, the `region` user attribute, the platform's realm roles
 (services/kit/roles.py), a `safety-api` client scope that puts the API audience and the caller's
-region into every access token, and — unless SAFETY_DEMO_CONTENT=0 — the local-only demo accounts
-and enterprise clients listed in the README."""
+region into every access token, the integrators' read-only scopes, the gateway's web-login client
+`safety-web` (authorization code + PKCE), the platform's own admin client `safety-platform-admin`
+(used by onboarding to manage enterprise clients) and — unless SAFETY_DEMO_CONTENT=0 — the
+local-only demo accounts and clients listed in the README."""
 from __future__ import annotations
 
 import os
@@ -13,12 +15,17 @@ from dataclasses import dataclass
 from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakGetError
 
+from services.datacenter.onboarding.keycloak_clients import (
+    API_SCOPE, PLATFORM_ADMIN_CLIENT, EnterpriseClients, enterprise_client_id)
 from services.kit import config, roles
 
 REALM = config.keycloak().realm
 AUDIENCE = config.keycloak().audience
-API_SCOPE = "safety-api"
 DEV_CLIENT = "safety-dev-cli"  # local-only: password grant for demo staff and tests
+WEB_CLIENT = "safety-web"      # the gateway's browser login (confidential, code flow + PKCE)
+# What the platform's admin client may do in the realm: manage clients (enterprise clients) and
+# the role mappings of their service accounts; nothing in other realms.
+PLATFORM_ADMIN_RIGHTS = ("manage-clients", "view-clients", "query-clients", "manage-users", "view-users", "view-realm")
 
 
 @dataclass(frozen=True)
@@ -43,10 +50,13 @@ class DemoEnterprise:
 
 
 DEMO_PASSWORD = "demo-local-only"
+_COUNTY_OFFICERS = (("kongtong", "崆峒区", "620802"), ("jingchuan", "泾川县", "620821"), ("lingtai", "灵台县", "620822"),
+                    ("chongxin", "崇信县", "620823"), ("zhuanglang", "庄浪县", "620825"), ("jingning", "静宁县", "620826"),
+                    ("huating", "华亭市", "620881"))
 DEMO_USERS = (
     DemoUser("city-admin", "平凉市管理员", "620800", (roles.PLATFORM_ADMIN, roles.DATACENTER_ADMIN, roles.SUPERVISION_SUPERVISOR)),
-    DemoUser("kongtong-inspector", "崆峒区检查员", "620802", (roles.SUPERVISION_INSPECTOR, roles.DATACENTER_VIEWER)),
-    DemoUser("jingchuan-inspector", "泾川县检查员", "620821", (roles.SUPERVISION_INSPECTOR, roles.DATACENTER_VIEWER)),
+    *(DemoUser(f"{slug}-inspector", f"{zh}检查员", code, (roles.SUPERVISION_INSPECTOR, roles.DATACENTER_VIEWER))
+      for slug, zh, code in _COUNTY_OFFICERS),
 )
 DEMO_ENTERPRISES = (
     DemoEnterprise("91620802MA71KT001D", "平凉市崆峒化工有限公司", "620802", "甘肃省平凉市崆峒区工业园区纬一路8号", "C2614"),
@@ -54,8 +64,15 @@ DEMO_ENTERPRISES = (
 )
 
 
-def enterprise_client_id(uscc: str) -> str:
-    return f"ent-{uscc.lower()}"
+@dataclass(frozen=True)
+class DemoIntegrator:
+    client_id: str
+    name: str
+    region: str
+    scopes: tuple[str, ...]
+
+
+DEMO_INTEGRATOR = DemoIntegrator("integ-pingliang-gis", "平凉市地理信息共享平台（演示）", "620800", ("datacenter.read",))
 
 
 def demo_secret(client_id: str) -> str:
@@ -126,36 +143,88 @@ def ensure_api_scope(a: KeycloakAdmin) -> str:
     return scope["id"]
 
 
-def _ensure_client(a: KeycloakAdmin, rep: dict, scope_id: str) -> str:
+def _ensure_client(a: KeycloakAdmin, rep: dict, scope_id: str, *, extra_scopes: tuple[str, ...] = ()) -> str:
+    """Create the client, or bring an existing one back to `rep`; give it the API scope and
+    `extra_scopes` as default client scopes."""
     cid = a.get_client_id(rep["clientId"])
     if cid is None:
         a.create_client(rep)
         cid = a.get_client_id(rep["clientId"])
-    if API_SCOPE not in {s["name"] for s in a.get_client_default_client_scopes(cid)}:
-        a.add_client_default_client_scope(cid, scope_id, {})
+    else:
+        a.update_client(cid, {k: v for k, v in rep.items() if k != "protocolMappers"})
+    held = {s["name"] for s in a.get_client_default_client_scopes(cid)}
+    by_name = {s["name"]: s["id"] for s in a.get_client_scopes()}
+    for name in (API_SCOPE, *extra_scopes):
+        if name not in held:
+            a.add_client_default_client_scope(cid, scope_id if name == API_SCOPE else by_name[name], {})
     return cid
+
+
+def _ensure_realm_role(a: KeycloakAdmin, user_id: str, role: str) -> None:
+    if role not in {r["name"] for r in a.get_realm_roles_of_user(user_id)}:
+        a.assign_realm_roles(user_id, [a.get_realm_role(role)])
+
+
+def ensure_integrator_scopes(a: KeycloakAdmin) -> None:
+    """Read-only scopes an administrator grants integrators; they appear in the token's `scope`."""
+    existing = {s["name"] for s in a.get_client_scopes()}
+    for name, zh in roles.INTEGRATOR_SCOPES.items():
+        if name not in existing:
+            a.create_client_scope({"name": name, "protocol": "openid-connect", "description": zh,
+                                   "attributes": {"include.in.token.scope": "true", "display.on.consent.screen": "false"}})
+
+
+def gateway_urls() -> list[str]:
+    public = config.env("SAFETY_GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{config.GATEWAY_PORT}").rstrip("/")
+    return sorted({public, f"http://127.0.0.1:{config.GATEWAY_PORT}", f"http://localhost:{config.GATEWAY_PORT}"})
+
+
+def ensure_web_client(a: KeycloakAdmin, scope_id: str) -> None:
+    """The gateway logs staff in with the authorization code flow and PKCE (S256); it is a
+    confidential client, so tokens stay on the server and never reach browser JavaScript."""
+    urls = gateway_urls()
+    _ensure_client(a, {
+        "clientId": WEB_CLIENT, "name": "平台网页登录", "enabled": True, "protocol": "openid-connect",
+        "publicClient": False, "secret": config.env("SAFETY_WEB_CLIENT_SECRET", "safety-web-local-only"),
+        "standardFlowEnabled": True, "directAccessGrantsEnabled": False, "implicitFlowEnabled": False,
+        "serviceAccountsEnabled": False, "frontchannelLogout": False,
+        "redirectUris": [f"{u}/auth/callback" for u in urls], "webOrigins": urls,
+        "attributes": {"pkce.code.challenge.method": "S256", "post.logout.redirect.uris": "##".join(f"{u}/*" for u in urls)},
+    }, scope_id)
+
+
+def ensure_platform_admin_client(a: KeycloakAdmin, scope_id: str) -> None:
+    cid = _ensure_client(a, {
+        "clientId": PLATFORM_ADMIN_CLIENT, "name": "平台内部管理（企业接入）", "enabled": True, "protocol": "openid-connect",
+        "publicClient": False, "secret": config.env("SAFETY_PLATFORM_ADMIN_SECRET", "safety-platform-admin-local-only"),
+        "standardFlowEnabled": False, "directAccessGrantsEnabled": False, "serviceAccountsEnabled": True,
+    }, scope_id)
+    sa = a.get_client_service_account_user(cid)
+    rm = a.get_client_id("realm-management")
+    held = {r["name"] for r in a.get_client_roles_of_user(sa["id"], rm)}
+    missing = [a.get_client_role(rm, r) for r in PLATFORM_ADMIN_RIGHTS if r not in held]
+    if missing:
+        a.assign_client_role(sa["id"], rm, missing)
 
 
 def ensure_enterprise_client(a: KeycloakAdmin, *, uscc: str, region: str, name: str, secret: str | None = None,
                              scope_id: str | None = None) -> tuple[str, str]:
-    """A machine client bound to one enterprise: its tokens carry `uscc` and `region` claims and
-    the `enterprise` role. Returns (client_id, secret)."""
-    client_id = enterprise_client_id(uscc)
-    scope_id = scope_id or ensure_api_scope(a)
-    rep = {"clientId": client_id, "name": name, "enabled": True, "protocol": "openid-connect",
-           "publicClient": False, "serviceAccountsEnabled": True, "standardFlowEnabled": False,
-           "directAccessGrantsEnabled": False, "implicitFlowEnabled": False,
-           "attributes": {"uscc": uscc}, **({"secret": secret} if secret else {}),
-           "protocolMappers": [
-               {"name": claim, "protocol": "openid-connect", "protocolMapper": "oidc-hardcoded-claim-mapper",
-                "config": {"claim.name": claim, "claim.value": value, "jsonType.label": "String",
-                           "access.token.claim": "true", "id.token.claim": "false", "userinfo.token.claim": "false"}}
-               for claim, value in (("uscc", uscc), ("region", region))]}
-    cid = _ensure_client(a, rep, scope_id)
-    sa = a.get_client_service_account_user(cid)
-    if roles.ENTERPRISE not in {r["name"] for r in a.get_realm_roles_of_user(sa["id"])}:
-        a.assign_realm_roles(sa["id"], [a.get_realm_role(roles.ENTERPRISE)])
-    return client_id, a.get_client_secrets(cid)["value"]
+    """A machine client bound to one enterprise (see services/datacenter/onboarding/keycloak_clients.py).
+    Returns (client_id, secret)."""
+    cid = EnterpriseClients(admin_factory=lambda: a).ensure(uscc=uscc, region=region, name=name, secret=secret)
+    return enterprise_client_id(uscc), a.get_client_secrets(cid)["value"]
+
+
+def ensure_integrator(a: KeycloakAdmin, scope_id: str, i: DemoIntegrator) -> None:
+    cid = _ensure_client(a, {
+        "clientId": i.client_id, "name": i.name, "enabled": True, "protocol": "openid-connect", "publicClient": False,
+        "secret": demo_secret(i.client_id), "serviceAccountsEnabled": True, "standardFlowEnabled": False,
+        "directAccessGrantsEnabled": False,
+        "protocolMappers": [{"name": "region", "protocol": "openid-connect", "protocolMapper": "oidc-hardcoded-claim-mapper",
+                             "config": {"claim.name": "region", "claim.value": i.region, "jsonType.label": "String",
+                                        "access.token.claim": "true", "id.token.claim": "false", "userinfo.token.claim": "false"}}],
+    }, scope_id, extra_scopes=i.scopes)
+    _ensure_realm_role(a, a.get_client_service_account_user(cid)["id"], roles.INTEGRATOR)
 
 
 def ensure_demo(a: KeycloakAdmin, scope_id: str) -> None:
@@ -168,12 +237,11 @@ def ensure_demo(a: KeycloakAdmin, scope_id: str) -> None:
                                  "email": f"{u.username}@demo.invalid", "emailVerified": True,
                                  "attributes": {"region": [u.region]},
                                  "credentials": [{"type": "password", "value": DEMO_PASSWORD, "temporary": False}]})
-        held = {r["name"] for r in a.get_realm_roles_of_user(uid)}
-        missing = [a.get_realm_role(r) for r in u.roles if r not in held]
-        if missing:
-            a.assign_realm_roles(uid, missing)
+        for r in u.roles:
+            _ensure_realm_role(a, uid, r)
     for e in DEMO_ENTERPRISES:
         ensure_enterprise_client(a, uscc=e.uscc, region=e.region, name=e.name, secret=demo_secret(e.client_id), scope_id=scope_id)
+    ensure_integrator(a, scope_id, DEMO_INTEGRATOR)
 
 
 def apply() -> None:
@@ -182,6 +250,9 @@ def apply() -> None:
     ensure_region_attribute(a)
     ensure_roles(a)
     scope_id = ensure_api_scope(a)
+    ensure_integrator_scopes(a)
+    ensure_web_client(a, scope_id)
+    ensure_platform_admin_client(a, scope_id)
     if os.environ.get("SAFETY_DEMO_CONTENT", "1") != "0":
         ensure_demo(a, scope_id)
     print(f"\033[1;32m[platform]\033[0m keycloak realm '{REALM}' applied", flush=True)

@@ -1,17 +1,34 @@
-"""安全生产信息数据中心: wiring of the data centre's gRPC services."""
+"""安全生产信息数据中心: wiring of the data centre's gRPC services, consumers and workers."""
 from pathlib import Path
 
-from safety.datacenter.v1 import enterprises_pb2, enterprises_pb2_grpc
+from safety.datacenter.v1 import audit_pb2, audit_pb2_grpc, enterprises_pb2, enterprises_pb2_grpc, onboarding_pb2, onboarding_pb2_grpc
+from services.datacenter.audit_trail import events as audit_events
+from services.datacenter.audit_trail.servicer import AuditServicer
 from services.datacenter.enterprises.servicer import EnterpriseServicer
+from services.datacenter.onboarding.keycloak_clients import EnterpriseClients
+from services.datacenter.onboarding.servicer import OnboardingServicer
+from services.datacenter.onboarding.sync import ClientMirrorSync
 from services.kit import config
 from services.kit.grpc_server import Runtime, ServiceDefinition
 
+_clients = EnterpriseClients()  # one Keycloak admin session per process, opened on first use
+
 
 def servicers(rt: Runtime):
+    jurisdiction = config.jurisdiction()
     return [
-        (enterprises_pb2_grpc.add_EnterpriseServiceServicer_to_server, EnterpriseServicer(rt.pool, jurisdiction=config.jurisdiction()),
+        (enterprises_pb2_grpc.add_EnterpriseServiceServicer_to_server, EnterpriseServicer(rt.pool, jurisdiction=jurisdiction),
          enterprises_pb2.DESCRIPTOR.services_by_name["EnterpriseService"].full_name),
+        (onboarding_pb2_grpc.add_OnboardingServiceServicer_to_server,
+         OnboardingServicer(rt.pool, jurisdiction=jurisdiction, clients=_clients),
+         onboarding_pb2.DESCRIPTOR.services_by_name["OnboardingService"].full_name),
+        (audit_pb2_grpc.add_AuditServiceServicer_to_server, AuditServicer(rt.pool, jurisdiction=jurisdiction),
+         audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name),
     ]
 
 
-DEFINITION = ServiceDefinition(name="datacenter", migrations=Path(__file__).parent / "migrations", servicers=servicers)
+DEFINITION = ServiceDefinition(
+    name="datacenter", migrations=Path(__file__).parent / "migrations", servicers=servicers,
+    subscriptions=lambda rt: [audit_events.SUBSCRIPTION],
+    workers=lambda rt: [ClientMirrorSync(rt.pool, _clients)],
+)

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 ALLOWED_ALGORITHMS = frozenset({"RS256"})
 CLOCK_LEEWAY_SECONDS = 5
 JWKS_REFRESH_MIN_INTERVAL = 10.0
+VERIFIED_CACHE_SIZE = 4096  # tokens; each entry is the token string and its Principal
 
 principal_var: contextvars.ContextVar["Principal | None"] = contextvars.ContextVar("principal", default=None)
 
@@ -39,6 +40,8 @@ class Principal:
     roles: frozenset[str] = field(default_factory=frozenset)
     region: str | None = None
     uscc: str | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)  # OAuth scopes (integrators' read grants)
+    display_name: str = ""
 
     @property
     def label(self) -> str:
@@ -66,6 +69,8 @@ def principal_from_claims(claims: dict) -> Principal:
         roles=roles,
         region=claims.get("region") or None,
         uscc=uscc,
+        scopes=frozenset(str(claims.get("scope") or "").split()),
+        display_name=str(claims.get("name") or ""),
     )
 
 
@@ -103,6 +108,10 @@ class TokenVerifier:
         self._keys: jwk.JWKSet | None = None
         self._fetched_at = 0.0
         self._lock = threading.Lock()
+        # token → (principal, exp, nbf). An RS256 check costs far more than the rest of a simple
+        # read, and a client sends the same token for minutes; the time checks are redone on
+        # every hit, so a cached token still expires on time.
+        self._verified: dict[str, tuple[Principal, float, float]] = {}
 
     def _refresh(self, force: bool) -> None:
         with self._lock:
@@ -129,6 +138,19 @@ class TokenVerifier:
         token = (token or "").strip()
         if not token:
             raise Unauthenticated("缺少访问令牌", "No access token")
+        hit = self._verified.get(token)
+        if hit is not None:
+            now = self.clock()
+            if hit[2] - CLOCK_LEEWAY_SECONDS <= now <= hit[1] + CLOCK_LEEWAY_SECONDS:
+                return hit[0]
+            self._verified.pop(token, None)
+        principal, exp, nbf = self._verify_uncached(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()  # crude but bounded; tokens live minutes, so refilling is cheap
+        self._verified[token] = (principal, exp, nbf)
+        return principal
+
+    def _verify_uncached(self, token: str) -> tuple[Principal, float, float]:
         try:
             parsed = jws.JWS()
             parsed.deserialize(token)
@@ -150,7 +172,8 @@ class TokenVerifier:
         except (JWException, ValueError):
             raise Unauthenticated("签名校验失败", "Signature verification failed") from None
         check_claims(claims, now=self.clock(), issuer=self.kc.issuer, audience=self.kc.audience)
-        return principal_from_claims(claims)
+        nbf = claims.get("nbf")
+        return principal_from_claims(claims), float(claims["exp"]), float(nbf) if isinstance(nbf, (int, float)) else 0.0
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -53,9 +53,10 @@ class CloudEvent:
             raise MalformedEvent(f"data is not a {message_class.DESCRIPTOR.full_name}: {exc}") from exc
 
 
-def new_event(*, source: str, type: str, subject: str, message: Message, extensions: dict[str, str] | None = None) -> CloudEvent:
+def new_event(*, source: str, type: str, subject: str, message: Message, extensions: dict[str, str] | None = None,
+              event_id: str | None = None) -> CloudEvent:
     return CloudEvent(
-        id=str(uuid.uuid4()),
+        id=event_id or str(uuid.uuid4()),
         source=source,
         type=type,
         subject=subject,

@@ -83,6 +83,13 @@ def rpc_deadline_seconds() -> float:
     return float(env("SAFETY_RPC_DEADLINE_SECONDS", "5"))
 
 
+def database_dsn(name: str) -> str:
+    """The DSN of a process's own database (one database and login role per service)."""
+    upper = name.upper()
+    return os.environ.get(f"SAFETY_{upper}_DSN") or postgres().dsn(
+        database=name, user=name, password=env(f"SAFETY_{upper}_DB_PASSWORD", f"{name}-local-only"))
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     name: str
@@ -97,16 +104,12 @@ class ServiceSettings:
     @classmethod
     def from_env(cls, name: str) -> "ServiceSettings":
         grpc_port, metrics_port = SERVICE_PORTS[name]
-        pg = postgres()
         upper = name.upper()
-        dsn = os.environ.get(f"SAFETY_{upper}_DSN") or pg.dsn(
-            database=name, user=name, password=env(f"SAFETY_{upper}_DB_PASSWORD", f"{name}-local-only")
-        )
         return cls(
             name=name,
             grpc_listen=env(f"SAFETY_{upper}_GRPC_LISTEN", f"127.0.0.1:{grpc_port}"),
             metrics_port=int(env(f"SAFETY_{upper}_METRICS_PORT", str(metrics_port))),
-            database_dsn=dsn,
+            database_dsn=database_dsn(name),
             kafka_bootstrap=kafka_bootstrap(),
             keycloak=keycloak(),
             pool_max_size=int(env("SAFETY_DB_POOL_MAX", "10")),

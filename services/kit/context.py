@@ -51,3 +51,19 @@ def new_request_id() -> str:
 
 # The client's idempotency key for the current write call, if it sent one.
 idempotency_key: contextvars.ContextVar[str | None] = contextvars.ContextVar("idempotency_key", default=None)
+
+# Where the call came from: the gateway puts the client's address in metadata (x-client-ip).
+# Informational, for the audit trail; never used to decide access.
+client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+
+# The process's own service name, for audit entries ("gateway", "datacenter", ...). Set once at start-up.
+_service_name = "unknown"
+
+
+def set_service(name: str) -> None:
+    global _service_name
+    _service_name = name
+
+
+def service() -> str:
+    return _service_name

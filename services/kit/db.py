@@ -15,17 +15,20 @@ def open_pool(dsn: str, *, name: str, max_size: int = 10) -> ConnectionPool:
         kwargs={"options": "-c timezone=Asia/Shanghai -c statement_timeout=30000"},
     )
     pool.wait(timeout=30)
-    REGISTRY.register(_PoolCollector(pool))
+    if not _POOLS:
+        REGISTRY.register(_PoolCollector())
+    _POOLS.append(pool)
     return pool
 
 
-class _PoolCollector:
-    def __init__(self, pool: ConnectionPool):
-        self.pool = pool
+_POOLS: list[ConnectionPool] = []  # every pool this process opened (tests open several apps)
 
+
+class _PoolCollector:
     def collect(self):
-        stats = self.pool.get_stats()
+        live = [p for p in _POOLS if not p.closed]
         for key in ("pool_size", "pool_available", "requests_waiting"):
             g = GaugeMetricFamily(f"db_{key}", f"psycopg pool {key}", labels=["pool"])
-            g.add_metric([self.pool.name], stats.get(key, 0))
+            for pool in live:
+                g.add_metric([pool.name], pool.get_stats().get(key, 0))
             yield g

@@ -21,13 +21,14 @@ from grpc_reflection.v1alpha import reflection
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from services.kit import context, log as kitlog, metrics, migrations
+from services.kit import audit, context, log as kitlog, metrics, migrations
 from services.kit.auth import TokenVerifier, bearer_token, principal_var
 from services.kit.config import ServiceSettings
 from services.kit.consumer import EventConsumer, Subscription
 from services.kit.db import open_pool
 from services.kit.errors import DomainError, Unavailable, to_rpc_status
 from services.kit.relay import OutboxRelay
+from services.kit.workers import Worker
 
 log = logging.getLogger(__name__)
 _UNAUTHENTICATED_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
@@ -41,6 +42,17 @@ class Runtime:
     verifier: TokenVerifier
 
 
+@dataclass(frozen=True)
+class AuditedWrite:
+    """A write RPC: its audit action, and the request field naming the record it acts on.
+    Servicers list theirs in a class attribute WRITES = {"Method": AuditedWrite(...)}; the
+    interceptor audits every refused or failed call of these (successes are audited by the
+    servicer in the write's own transaction)."""
+    action: str
+    target_type: str
+    target_field: str = ""
+
+
 @dataclass
 class ServiceDefinition:
     name: str
@@ -48,20 +60,29 @@ class ServiceDefinition:
     # (add_XServicer_to_server, servicer instance, full service name) for each gRPC service
     servicers: Callable[[Runtime], list[tuple[Callable, object, str]]]
     subscriptions: Callable[[Runtime], list[Subscription]] = field(default=lambda rt: [])
+    # other background loops of the service (kit.workers.Worker), started and stopped with it
+    workers: Callable[[Runtime], list[Worker]] = field(default=lambda rt: [])
 
 
 class ContextInterceptor(grpc.ServerInterceptor):
-    """Per call: request id and trace context from metadata, the caller's token verified into a
-    Principal, DomainErrors mapped to status codes with details, and metrics."""
+    """Per call: request id, trace context and client address from metadata; the caller's token
+    verified into a Principal (methods listed as public also accept no token); DomainErrors
+    mapped to status codes with details; refused write attempts audited; metrics."""
 
-    def __init__(self, verifier: TokenVerifier):
-        self.verifier = verifier
+    def __init__(self, verifier: TokenVerifier, pool: ConnectionPool | None = None, *,
+                 public: frozenset[str] = frozenset(), writes: dict[str, AuditedWrite] | None = None):
+        self.verifier, self.pool = verifier, pool
+        self.public, self.writes = public, writes or {}
 
     def intercept_service(self, continuation, details):
         handler = continuation(details)
-        if handler is None or handler.unary_unary is None or details.method.startswith(_UNAUTHENTICATED_PREFIXES):
+        if handler is None or details.method.startswith(_UNAUTHENTICATED_PREFIXES):
             return handler
+        if handler.unary_unary is None:
+            # Every platform RPC is unary; a streaming one would bypass the token check, so refuse it.
+            raise RuntimeError(f"{details.method}: only unary RPCs are supported by the platform interceptor")
         inner, method = handler.unary_unary, details.method
+        write, public = self.writes.get(method), method in self.public
 
         def call(request, ctx: grpc.ServicerContext):
             md = {k: v for k, v in ctx.invocation_metadata() if isinstance(v, str)}
@@ -70,21 +91,25 @@ class ContextInterceptor(grpc.ServerInterceptor):
                 (context.request_id, context.request_id.set(md.get("x-request-id") or context.new_request_id())),
                 (context.trace, context.trace.set(parent.child() if parent else context.new_trace())),
                 (context.idempotency_key, context.idempotency_key.set(md.get("idempotency-key"))),
+                (context.client_ip, context.client_ip.set(md.get("x-client-ip") or _peer_ip(ctx.peer()))),
             ]
             started, code = time.perf_counter(), "OK"
             try:
-                tokens.append((principal_var, principal_var.set(self.verifier.verify(bearer_token(md.get("authorization"))))))
+                if not (public and not md.get("authorization")):
+                    tokens.append((principal_var, principal_var.set(self.verifier.verify(bearer_token(md.get("authorization"))))))
                 return inner(request, ctx)
             except (DomainError, psycopg.OperationalError, PoolTimeout) as exc:
                 # A database that is away is the platform's trouble, not the caller's: 503, retry later.
                 err = exc if isinstance(exc, DomainError) else Unavailable()
                 status, message, trailers = to_rpc_status(err)
                 code = status.name
+                self._audit_refusal(write, request, err.kind, failed=err.http_status >= 500)
                 ctx.set_trailing_metadata(trailers)
                 ctx.abort(status, message)
             except Exception:
                 code = "INTERNAL"
                 log.exception("unhandled error in %s", method)
+                self._audit_refusal(write, request, "internal", failed=True)
                 ctx.abort(grpc.StatusCode.INTERNAL, "internal error")
             finally:
                 metrics.RPC_HANDLED.labels(method, code).inc()
@@ -95,19 +120,45 @@ class ContextInterceptor(grpc.ServerInterceptor):
         return grpc.unary_unary_rpc_method_handler(call, request_deserializer=handler.request_deserializer,
                                                    response_serializer=handler.response_serializer)
 
+    def _audit_refusal(self, write: AuditedWrite | None, request, reason: str, *, failed: bool) -> None:
+        if write is None or self.pool is None:
+            return
+        target = str(getattr(request, write.target_field, "") or "") if write.target_field else ""
+        audit.record_refusal(self.pool, action=write.action, target_type=write.target_type, target_id=target[:200],
+                             reason=reason, outcome=audit.FAILED if failed else audit.REFUSED)
+
+
+def _peer_ip(peer: str) -> str:
+    """'ipv4:127.0.0.1:5123' → '127.0.0.1'; 'ipv6:[::1]:5123' → '::1'."""
+    kind, _, rest = (peer or "").partition(":")
+    if kind == "ipv6" and rest.startswith("["):
+        return rest[1:rest.find("]")]
+    return rest.rpartition(":")[0] if kind == "ipv4" else ""
+
+
+def _declared(servicers: list[tuple[Callable, object, str]]) -> tuple[frozenset[str], dict[str, AuditedWrite]]:
+    public, writes = set(), {}
+    for _, servicer, full_name in servicers:
+        public |= {f"/{full_name}/{m}" for m in getattr(servicer, "PUBLIC", ())}
+        writes |= {f"/{full_name}/{m}": w for m, w in getattr(servicer, "WRITES", {}).items()}
+    return frozenset(public), writes
+
 
 def serve(definition: ServiceDefinition) -> None:
     settings = ServiceSettings.from_env(definition.name)
     kitlog.setup(definition.name)
+    context.set_service(definition.name)
     migrations.apply_all(settings.database_dsn, service=definition.name, directory=definition.migrations)
     pool = open_pool(settings.database_dsn, name=definition.name, max_size=settings.pool_max_size)
     runtime = Runtime(settings, pool, TokenVerifier(settings.keycloak))
 
+    declared = definition.servicers(runtime)
+    public, writes = _declared(declared)
     server = grpc.server(ThreadPoolExecutor(max_workers=16, thread_name_prefix="rpc"),
-                         interceptors=[ContextInterceptor(runtime.verifier)],
+                         interceptors=[ContextInterceptor(runtime.verifier, pool, public=public, writes=writes)],
                          options=[("grpc.so_reuseport", 0)])
     names = []
-    for add, servicer, full_name in definition.servicers(runtime):
+    for add, servicer, full_name in declared:
         add(servicer, server)
         names.append(full_name)
     health_servicer = health.HealthServicer(experimental_non_blocking=True)
@@ -120,6 +171,7 @@ def serve(definition: ServiceDefinition) -> None:
 
     workers = [OutboxRelay(pool, settings.kafka_bootstrap)]
     workers += [EventConsumer(sub, pool, settings.kafka_bootstrap) for sub in definition.subscriptions(runtime)]
+    workers += definition.workers(runtime)
     for w in workers:
         w.start()
     for name in ["", *names]:

@@ -10,7 +10,7 @@ import psycopg
 from google.protobuf.message import Message
 
 from services.kit import context
-from services.kit.auth import current_principal
+from services.kit.auth import principal_var
 from services.kit.errors import Conflict, FieldViolation, invalid
 
 M = TypeVar("M", bound=Message)
@@ -23,13 +23,18 @@ def validate_key(key: str) -> None:
                                      "幂等键须为1至200个可打印ASCII字符", "Idempotency-Key must be 1-200 printable ASCII characters"))
 
 
-def run(conn: psycopg.Connection, *, method: str, request: Message, response_type: type[M], work: Callable[[], M]) -> tuple[M, bool]:
-    """Do `work` once per (caller, method, key). Returns (response, replayed)."""
+def run(conn: psycopg.Connection, *, method: str, request: Message, response_type: type[M], work: Callable[[], M],
+        stored: Callable[[M], M] | None = None) -> tuple[M, bool]:
+    """Do `work` once per (caller, method, key). Returns (response, replayed).
+
+    `stored` turns the response into what is kept for replays; a response carrying a secret
+    that must be shown only once keeps a copy without it."""
     key = context.idempotency_key.get()
     if not key:
         return work(), False
     validate_key(key)
-    caller = current_principal().subject
+    principal = principal_var.get()
+    caller = principal.subject if principal else "anonymous"  # public methods: keys are random UUIDs
     request_hash = hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
     # Serialise concurrent retries of the same key: the second waits, then sees the first's row.
     conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{caller}|{method}|{key}",))
@@ -44,6 +49,6 @@ def run(conn: psycopg.Connection, *, method: str, request: Message, response_typ
     response = work()
     conn.execute(
         "INSERT INTO kit.idempotency_keys (caller, method, key, request_hash, response) VALUES (%s, %s, %s, %s, %s)",
-        (caller, method, key, request_hash, response.SerializeToString(deterministic=True)),
+        (caller, method, key, request_hash, (stored(response) if stored else response).SerializeToString(deterministic=True)),
     )
     return response, False

@@ -33,3 +33,20 @@ NAMES_ZH = {
 DATACENTER_READERS = (PLATFORM_ADMIN, DATACENTER_ADMIN, DATACENTER_VIEWER, SUPERVISION_INSPECTOR,
                       SUPERVISION_SUPERVISOR, EMERGENCY_DUTY_OFFICER, EMERGENCY_COMMANDER)
 SUPERVISION_READERS = (PLATFORM_ADMIN, SUPERVISION_INSPECTOR, SUPERVISION_SUPERVISOR)
+ONBOARDING_REVIEWERS = (PLATFORM_ADMIN, DATACENTER_ADMIN)  # approve applications, manage enterprise clients
+AUDIT_READERS = (PLATFORM_ADMIN, DATACENTER_ADMIN)         # search the audit trail of their region
+
+# The web front ends: which roles open which platform (the launcher offers exactly these).
+PLATFORMS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "datacenter": ("安全生产信息数据中心", (PLATFORM_ADMIN, DATACENTER_ADMIN, DATACENTER_VIEWER)),
+    "supervision": ("监管综合平台", (PLATFORM_ADMIN, SUPERVISION_INSPECTOR, SUPERVISION_SUPERVISOR)),
+    "emergency": ("应急管理平台", (PLATFORM_ADMIN, EMERGENCY_DUTY_OFFICER, EMERGENCY_COMMANDER)),
+    "govaffairs": ("政务管理平台", (PLATFORM_ADMIN, GOVAFFAIRS_EDITOR, GOVAFFAIRS_REVIEWER, GOVAFFAIRS_CLERK)),
+}
+STAFF_ROLES = tuple(r for r in NAMES_ZH if r not in (ENTERPRISE, INTEGRATOR))
+
+# Read-only OAuth scopes an administrator may grant an integrator client (Keycloak client scopes).
+INTEGRATOR_SCOPES = {
+    "datacenter.read": "读取数据中心基础数据",
+    "supervision.read": "读取监管登记信息",
+}

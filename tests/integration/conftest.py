@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Callable
 
@@ -104,6 +105,18 @@ def staff_token():
 
 @pytest.fixture(scope="session")
 def http():
+    """A gateway client that, like every well-behaved caller, sends an Idempotency-Key with each
+    POST unless the test set one itself (tests of the missing key use `raw_http`)."""
+    def add_key(request: httpx.Request) -> None:
+        if request.method == "POST" and "idempotency-key" not in request.headers:
+            request.headers["Idempotency-Key"] = str(uuid.uuid4())
+
+    with httpx.Client(base_url=GATEWAY, timeout=20, event_hooks={"request": [add_key]}) as client:
+        yield client
+
+
+@pytest.fixture
+def raw_http():
     with httpx.Client(base_url=GATEWAY, timeout=20) as client:
         yield client
 

@@ -89,12 +89,13 @@ def test_an_expired_token_is_401(enterprise_client, datacenter_db):
     ent = enterprise_client()
     token = ent.token()
     with TestClient(create_app(clock=lambda: time.time() + 3600)) as client:
-        r = client.post("/api/v1/enterprises", json=ent.submission(), headers={"Authorization": f"Bearer {token}"})
+        r = client.post("/api/v1/enterprises", json=ent.submission(), headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "expired-1"})
         body = assert_problem(r, 401, "unauthenticated")
         assert "expired" in body["detail_en"] and "过期" in body["detail"]
         # The same token with the real clock is accepted by an identical app: the clock is the only difference.
     with TestClient(create_app()) as client:
-        assert client.post("/api/v1/enterprises", json=ent.submission(), headers={"Authorization": f"Bearer {token}"}).status_code == 201
+        assert client.post("/api/v1/enterprises", json=ent.submission(),
+                           headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "expired-2"}).status_code == 201
 
 
 def test_oversized_bodies_are_refused(http, enterprise_client, datacenter_db):

@@ -34,13 +34,18 @@ _USCC_MESSAGES = {
 }
 
 
-def violations(s: Submission, *, region_exists: Callable[[str], bool], jurisdiction: str) -> list[FieldViolation]:
-    out: list[FieldViolation] = []
-    if not s.uscc:
-        out.append(FieldViolation("uscc", "uscc.required", "统一社会信用代码不能为空", "The unified social credit code is required"))
-    elif problem := uscc_problem(s.uscc):
+def uscc_violations(uscc: str) -> list[FieldViolation]:
+    """GB 32100 checks of a normalised credit code, as field violations of `uscc`."""
+    if not uscc:
+        return [FieldViolation("uscc", "uscc.required", "统一社会信用代码不能为空", "The unified social credit code is required")]
+    if problem := uscc_problem(uscc):
         zh, en = _USCC_MESSAGES[problem]
-        out.append(FieldViolation("uscc", f"uscc.{problem}", zh, en))
+        return [FieldViolation("uscc", f"uscc.{problem}", zh, en)]
+    return []
+
+
+def violations(s: Submission, *, region_exists: Callable[[str], bool], jurisdiction: str) -> list[FieldViolation]:
+    out: list[FieldViolation] = uscc_violations(s.uscc)
     if not 2 <= len(s.name) <= 200:
         out.append(FieldViolation("name", "name.length", "单位名称应为2至200个字符", "The name must have 2 to 200 characters"))
     if not regions.is_well_formed(s.region_code):
@@ -74,6 +79,8 @@ def authorize_submit(p: Principal, uscc: str) -> None:
 def can_read(p: Principal, *, uscc: str, region_code: str) -> bool:
     if p.kind == "enterprise":
         return p.uscc == uscc
+    if p.kind == "integrator":
+        return "datacenter.read" in p.scopes and bool(p.region) and regions.covers(p.region, region_code)
     return p.has_any_role(*roles.DATACENTER_READERS) and bool(p.region) and regions.covers(p.region, region_code)
 
 

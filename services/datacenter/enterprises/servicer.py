@@ -11,6 +11,7 @@ from services.datacenter.dictionaries import store as dictionaries
 from services.datacenter.enterprises import events, rules, store
 from services.kit import audit, idempotency, outbox
 from services.kit.auth import current_principal
+from services.kit.grpc_server import AuditedWrite
 
 SUBMIT = "/safety.datacenter.v1.EnterpriseService/SubmitEnterprise"
 
@@ -24,6 +25,8 @@ def to_proto(row: dict) -> pb.Enterprise:
 
 
 class EnterpriseServicer(enterprises_pb2_grpc.EnterpriseServiceServicer):
+    WRITES = {"SubmitEnterprise": AuditedWrite("enterprise.submit", "enterprise", "uscc")}
+
     def __init__(self, pool: ConnectionPool, *, jurisdiction: str):
         self.pool = pool
         self.jurisdiction = jurisdiction
@@ -50,7 +53,8 @@ class EnterpriseServicer(enterprises_pb2_grpc.EnterpriseServiceServicer):
         row = store.insert(conn, submission, actor=actor) if created else store.update(conn, submission, actor=actor)
         outbox.enqueue(conn, topic=events.TOPIC, key=row["uscc"], event=events.enterprise_changed(row, created=created))
         audit.record(conn, action="enterprise.create" if created else "enterprise.update", target_type="enterprise",
-                     target_id=row["uscc"], summary={"version": row["version"], "fields": changed})
+                     target_id=row["uscc"], target_region=row["region_code"], uscc=row["uscc"],
+                     summary={"version": row["version"], "fields": changed})
         return pb.SubmitEnterpriseResponse(enterprise=to_proto(row), created=created, changed=True)
 
     def GetEnterprise(self, request: pb.GetEnterpriseRequest, context: grpc.ServicerContext) -> pb.GetEnterpriseResponse:

@@ -1,0 +1,69 @@
+"""/api/v1/me — who the caller is, in the words the front ends show: name, roles in Chinese,
+region name, and the platforms and features their roles open."""
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from gateway.auth import ANY_CALLER
+from gateway.clients import call
+from gateway.openapi import PROBLEMS
+from safety.datacenter.v1 import onboarding_pb2 as pb
+from services.kit import roles
+from services.kit.auth import Principal
+
+router = APIRouter(prefix="/api/v1", tags=["当前用户 me"])
+REGION_NAMES_TTL = 600.0
+
+# Optional features inside a platform, by the roles that open them (front ends show or hide menus).
+FEATURES = {"onboarding.review": roles.ONBOARDING_REVIEWERS, "audit.search": roles.AUDIT_READERS}
+
+
+class Named(BaseModel):
+    code: str
+    name: str
+
+
+class Platform(Named):
+    url: str
+
+
+class Me(BaseModel):
+    username: str
+    name: str
+    kind: str
+    roles: list[Named]
+    region: Named | None
+    uscc: str | None
+    platforms: list[Platform]
+    permissions: list[str]
+
+
+def platforms_for(p: Principal) -> list[Platform]:
+    if p.kind != "staff":
+        return []
+    return [Platform(code=code, name=name, url=f"/app/{code}/") for code, (name, allowed) in roles.PLATFORMS.items()
+            if p.has_any_role(*allowed)]
+
+
+def features_for(p: Principal) -> list[str]:
+    return [f for f, allowed in FEATURES.items() if p.kind == "staff" and p.has_any_role(*allowed)]
+
+
+async def region_name(request: Request, code: str) -> str:
+    cache = request.app.state.region_names
+    if time.monotonic() - cache.get("_loaded", 0.0) > REGION_NAMES_TTL:
+        result, _ = await call(request.app.state.clients.onboarding.ListRegions, pb.ListRegionsRequest(all_levels=True), request)
+        cache.clear()
+        cache.update({r.code: r.name for r in result.items}, _loaded=time.monotonic())
+    return cache.get(code, code)
+
+
+@router.get("/me", response_model=Me, responses=PROBLEMS, summary="当前用户 / Who am I")
+async def me(request: Request, principal: Principal = ANY_CALLER.dependency()):
+    region = Named(code=principal.region, name=await region_name(request, principal.region)) if principal.region else None
+    return Me(username=principal.username or principal.client_id, name=principal.display_name or principal.username,
+              kind=principal.kind, roles=[Named(code=r, name=roles.NAMES_ZH[r]) for r in sorted(principal.roles) if r in roles.NAMES_ZH],
+              region=region, uscc=principal.uscc, platforms=platforms_for(principal), permissions=features_for(principal))
