@@ -92,6 +92,6 @@ class RequestContext:
         ctx = contextvars.copy_context()
         await to_thread.run_sync(ctx.run, lambda: audit.record_refusal(
             pool, action=getattr(route, "name", "") or route.path, target_type=route.path,
-            target_id="/".join(str(v) for v in params.values()), reason=str(status),
+            target_id="/".join(str(v) for v in params.values()), reason=st.get("problem") or str(status),
             outcome=audit.FAILED if status >= 500 else audit.REFUSED, principal=st.get("principal"),
             summary={"method": scope["method"], "path": scope["path"], "status": status}))

@@ -13,6 +13,7 @@ MEDIA_TYPE = "application/problem+json"
 
 
 def problem(request: Request, err: DomainError) -> JSONResponse:
+    request.state.problem = err.kind  # the audit trail's reason for a refused write
     body = {
         "type": f"/problems/{err.kind}",
         "title": err.title_zh,

@@ -4,7 +4,9 @@ Nothing here stands in for a real component: tokens come from Keycloak, requests
 gateway on its port, events travel through Kafka, and assertions read PostgreSQL."""
 from __future__ import annotations
 
+import html
 import random
+import re
 import subprocess
 import sys
 import time
@@ -18,7 +20,7 @@ import pytest
 from keycloak import KeycloakOpenID
 
 from infra.keycloak import realm
-from services.kit import config
+from services.kit import config, roles
 from services.kit.codes import USCC_ALPHABET, uscc_check_char
 
 pytestmark = pytest.mark.integration
@@ -90,17 +92,51 @@ def enterprise_client(kc_admin):
         kc_admin.delete_client(kc_admin.get_client_id(client_id))
 
 
+TOKEN_REUSE_SECONDS = 200  # access tokens live 300 s; fetch a new one well before that
+
+
 @pytest.fixture(scope="session")
 def staff_token():
-    cache: dict[str, str] = {}
+    cache: dict[str, tuple[str, float]] = {}
 
     def token(username: str) -> str:
-        if username not in cache:
-            cache[username] = KeycloakOpenID(server_url=KC.url + "/", realm_name=KC.realm, client_id=realm.DEV_CLIENT).token(
+        hit = cache.get(username)
+        if hit is None or time.monotonic() - hit[1] > TOKEN_REUSE_SECONDS:
+            fresh = KeycloakOpenID(server_url=KC.url + "/", realm_name=KC.realm, client_id=realm.DEV_CLIENT).token(
                 username, realm.DEMO_PASSWORD)["access_token"]
-        return cache[username]
+            cache[username] = hit = (fresh, time.monotonic())
+        return hit[0]
 
     return token
+
+
+@pytest.fixture(scope="session")
+def staff_user(kc_admin):
+    """Factory: a staff account with exactly these roles and this region (created once, kept
+    between runs; password as for the demo accounts). Returns the username."""
+    def make(username: str, region: str, *role_names: str) -> str:
+        uid = kc_admin.get_user_id(username)
+        if uid is None:
+            uid = kc_admin.create_user({"username": username, "enabled": True, "firstName": username, "lastName": "测试",
+                                        "email": f"{username}@test.invalid", "emailVerified": True,
+                                        "attributes": {"region": [region]},
+                                        "credentials": [{"type": "password", "value": realm.DEMO_PASSWORD, "temporary": False}]})
+        held = {r["name"] for r in kc_admin.get_realm_roles_of_user(uid)}
+        wanted = set(role_names)
+        if held & set(roles.NAMES_ZH) != wanted:
+            extra = [kc_admin.get_realm_role(r) for r in held & set(roles.NAMES_ZH) - wanted]
+            if extra:
+                kc_admin.delete_realm_roles_of_user(uid, extra)
+            missing = [kc_admin.get_realm_role(r) for r in wanted - held]
+            if missing:
+                kc_admin.assign_realm_roles(uid, missing)
+        return username
+
+    return make
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(scope="session")
@@ -148,3 +184,37 @@ def outbox_rows(db: psycopg.Connection, uscc: str) -> int:
 
 def registration(db: psycopg.Connection, uscc: str):
     return db.execute("SELECT name, grid_code, source_version FROM supervision.registration WHERE uscc = %s", (uscc,)).fetchone()
+
+
+def web_login(username: str, password: str = realm.DEMO_PASSWORD, *, next_path: str = "/app/") -> httpx.Client:
+    """Log in the way a browser does: the gateway's /auth/login, Keycloak's real login form, the
+    callback. Returns a client holding the session cookie (HttpOnly) and the CSRF cookie."""
+    client = httpx.Client(base_url=GATEWAY, timeout=20)
+    r = client.get("/auth/login", params={"next": next_path})
+    assert r.status_code == 302, r.text
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200, page.text[:300]
+    action = re.search(r'<form[^>]*id="kc-form-login"[^>]*action="([^"]+)"', page.text) or re.search(r'action="([^"]+login-actions[^"]+)"', page.text)
+    assert action, "Keycloak login form not found"
+    # Keycloak marks its cookies Secure; browsers send those to http://127.0.0.1 (a secure context
+    # for them), httpx does not. Let them through as a browser on this machine would.
+    for cookie in client.cookies.jar:
+        cookie.secure = False
+    r = client.post(html.unescape(action.group(1)), data={"username": username, "password": password, "credentialId": ""})
+    assert r.status_code in (302, 303), r.text[:300]
+    r = client.get(r.headers["location"])  # the gateway's /auth/callback
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == next_path
+    return client
+
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(r, status: int, kind: str) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == PROBLEM
+    body = r.json()
+    assert body["type"] == f"/problems/{kind}" and body["status"] == status
+    assert body["title"] and body["title_en"] and body["detail"] and body["detail_en"] and body["request_id"]
+    return body

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.app import create_app
-from tests.integration.conftest import corrupt_check_char, outbox_rows, random_uscc, stored_enterprise
+from tests.integration.conftest import assert_problem, corrupt_check_char, outbox_rows, random_uscc, stored_enterprise
 
 PROBLEM = "application/problem+json"
 
@@ -15,15 +15,6 @@ PROBLEM = "application/problem+json"
 def assert_nothing_stored(db, uscc: str) -> None:
     assert stored_enterprise(db, uscc) is None
     assert outbox_rows(db, uscc) == 0
-
-
-def assert_problem(r, status: int, kind: str) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == PROBLEM
-    body = r.json()
-    assert body["type"] == f"/problems/{kind}" and body["status"] == status
-    assert body["title"] and body["title_en"] and body["detail"] and body["detail_en"] and body["request_id"]
-    return body
 
 
 def test_invalid_credit_code_check_digit_is_refused_by_the_data_centre(http, enterprise_client, datacenter_db):
