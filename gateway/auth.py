@@ -102,7 +102,9 @@ class Permission:
     scopes: integrators must hold one of these OAuth scopes.
     record: "" when the route is not about one record; "region" when it acts on a record the
             caller's region must cover; "owner-or-region" when the owning enterprise may also
-            act. Outside that, the answer is 404, the same as for a record that does not exist.
+            act — outside that, the answer is 404, the same as for a record that does not exist;
+            "own" when the caller writes a record its body names, which must be its own — for
+            another's, 403 whether or not that record exists.
     public: no authentication at all (rate-limited per client address instead)."""
     name: str
     kinds: frozenset[str] = frozenset()

@@ -14,7 +14,7 @@ from services.kit.errors import PermissionDenied
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["生产经营单位 enterprises"])
 
-SUBMIT_OWN = Permission("an enterprise submitting its own record", kinds=frozenset({"enterprise"}))
+SUBMIT_OWN = Permission("an enterprise submitting its own record", kinds=frozenset({"enterprise"}), record="own")
 READ = Permission("the enterprise itself, data-centre readers in its region, or integrators with datacenter.read",
                   kinds=frozenset({"enterprise", "staff", "integrator"}), roles=frozenset(roles.DATACENTER_READERS),
                   scopes=frozenset({"datacenter.read"}), record="owner-or-region")
