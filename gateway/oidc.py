@@ -48,7 +48,7 @@ def safe_next(path: str | None) -> str:
     return path
 
 
-@router.get("/login", summary="网页登录（公开） / Start the browser login (public)", status_code=302,
+@router.get("/login", summary="网页登录（公开） / Start the browser login (public)", status_code=302, response_class=RedirectResponse,
             responses={302: {"description": "跳转到统一身份认证登录页"}, **PROBLEMS}, dependencies=[PUBLIC.dependency()])
 async def login(request: Request, next: str | None = Query(None, max_length=500, description="登录后返回的站内路径")):
     settings: GatewaySettings = request.app.state.settings
@@ -67,7 +67,7 @@ async def login(request: Request, next: str | None = Query(None, max_length=500,
     return response
 
 
-@router.get("/callback", summary="登录回调（公开） / Login callback (public)", status_code=303,
+@router.get("/callback", summary="登录回调（公开） / Login callback (public)", status_code=303, response_class=RedirectResponse,
             responses={303: {"description": "登录成功，返回原页面"}, **PROBLEMS}, dependencies=[PUBLIC.dependency()])
 async def callback(request: Request, code: str = Query("", max_length=4096), state: str = Query("", max_length=200),
                    error: str | None = Query(None, max_length=200)):
