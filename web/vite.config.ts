@@ -37,6 +37,8 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     assetsDir: 'assets',
+    // The gateway serves only the pages and /app/assets/: emit the icon there instead of inlining it.
+    assetsInlineLimit: (file) => (file.endsWith('.svg') ? false : undefined),
     chunkSizeWarningLimit: 600,
     rolldownOptions: {
       input: Object.fromEntries(Object.entries(pages).map(([name, file]) => [name, resolve(root, file)])),

@@ -44,6 +44,23 @@ export function roleName(code: string): string {
   return ROLE_NAMES[code] ?? code
 }
 
+/** Keycloak's own roles (default-roles-<realm>, offline_access, uma_authorization) say nothing here. */
+export function isPlatformRole(code: string): boolean {
+  return !code.startsWith('default-roles-') && code !== 'offline_access' && code !== 'uma_authorization'
+}
+
+/** GB/T 2260 names of Pingliang and its counties; other codes are shown as they are. */
+export const REGION_NAMES: Record<string, string> = {
+  '620800': '平凉市',
+  '620802': '崆峒区',
+  '620821': '泾川县',
+  '620822': '灵台县',
+  '620823': '崇信县',
+  '620825': '庄浪县',
+  '620826': '静宁县',
+  '620881': '华亭市',
+}
+
 export const APPLICATION_STATUS: Record<ApplicationStatus, { label: string; tag: 'warning' | 'success' | 'danger' }> = {
   pending: { label: '待审核', tag: 'warning' },
   approved: { label: '已批准', tag: 'success' },
