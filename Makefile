@@ -5,9 +5,10 @@ PY    := .venv/bin/python
 CTL   := $(PY) -m infra.platformctl
 PROTO := $(shell find proto/safety -name '*.proto')
 
-.PHONY: up down status test test-unit test-integration install proto bench clean-data logs
+.PHONY: up down status test test-unit test-integration test-browser install proto web bench clean-data logs
+WEB_SRC := $(shell find web/src web/*/index.html web/index.html -type f 2>/dev/null) web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-up: install proto
+up: install proto web
 	@$(CTL) up
 
 down:
@@ -27,6 +28,13 @@ proto/gen/.stamp: $(PROTO) requirements.txt | install
 	@touch $@
 	@echo "[proto] generated $(words $(PROTO)) files into proto/gen"
 
+# The web front ends, built from the npm registry into web/dist (served by the gateway under /app/).
+web: web/dist/.stamp
+web/dist/.stamp: $(WEB_SRC) | install
+	@cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+	@touch $@
+	@echo "[web] built web/dist"
+
 test: up
 	@$(PY) -m pytest
 
@@ -35,6 +43,9 @@ test-unit: install proto
 
 test-integration: up
 	@$(PY) -m pytest tests/integration
+
+test-browser: up
+	@$(PY) -m pytest tests/browser
 
 bench: up
 	@$(PY) bench/submit_enterprises.py

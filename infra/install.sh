@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever is missing for the platform, idempotently:
-#   Debian packages (PostgreSQL 15 + PostGIS, a JDK, Maven, curl), Apache Kafka jars and the
+#   Debian packages (PostgreSQL 15 + PostGIS, a JDK, Maven, curl, Node.js, Chromium, wrk), Apache Kafka jars and the
 #   Keycloak distribution from Maven Central, and the Python virtual environment from PyPI.
 # Everything lands under .var/ (ignored by git) except apt packages and ~/.m2.
 set -euo pipefail
@@ -20,6 +20,9 @@ dpkg -s "$POSTGIS_PACKAGE" >/dev/null 2>&1 || need_apt+=("$POSTGIS_PACKAGE")
 command -v java >/dev/null 2>&1 || need_apt+=("$JAVA_PACKAGE")
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)       # builds the web front ends
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)    # browser tests (Playwright drives Debian's build)
+command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)              # bench/: HTTP load generator
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
