@@ -48,7 +48,8 @@ test-browser: up
 	@$(PY) -m pytest tests/browser
 
 bench: up
-	@$(PY) bench/submit_enterprises.py
+	@$(PY) -m bench.gateway_reads
+	@$(PY) -m bench.submit_enterprises
 
 logs:
 	@tail -n 20 .var/log/*.log

@@ -67,7 +67,7 @@ def main() -> None:
 
     async def submit(client, i):
         return await client.post("/api/v1/enterprises", json=body | {"address": f"{ent.address}（基准{run}-{i}）"},
-                                 headers={"Authorization": f"Bearer {ent_token}"})
+                                 headers={"Authorization": f"Bearer {ent_token}", "Idempotency-Key": f"bench-{run}-{i}"})
 
     async def read(client, i):
         return await client.get(f"/api/v1/supervision/registrations/{ent.uscc}", headers={"Authorization": f"Bearer {staff_token}"})
@@ -82,7 +82,7 @@ def main() -> None:
             psycopg.connect(pg.dsn("supervision", pg.admin_user, pg.admin_password), autocommit=True) as db:
         for i in range(args.lag_samples):
             r = client.post("/api/v1/enterprises", json=body | {"address": f"{ent.address}（时延{run}-{i}）"},
-                            headers={"Authorization": f"Bearer {ent_token}"})
+                            headers={"Authorization": f"Bearer {ent_token}", "Idempotency-Key": f"lag-{run}-{i}"})
             version, acked = r.json()["enterprise"]["version"], time.perf_counter()
             while db.execute("SELECT source_version FROM supervision.registration WHERE uscc = %s", (ent.uscc,)).fetchone()[0] < version:
                 time.sleep(0.002)

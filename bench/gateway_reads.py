@@ -1,0 +1,89 @@
+"""Authenticated read throughput of the gateway (`make bench`), and where the time goes.
+
+Drives `wrk` (C connections, D seconds each) with one real Keycloak access token against a bench
+gateway (bench/bench_gateway.py) of the running platform, for three routes that add one layer each:
+  1. GET /healthz                        — HTTP stack + middleware only, no authentication
+  2. GET /api/v1/me                      — + bearer token verification, rate limiter, no gRPC
+  3. GET /api/v1/enterprises/{uscc}      — + gRPC to the data centre, which verifies the token
+                                           again and reads PostgreSQL (the "simple read")
+Then the token-verification cost per request: a full RS256 check (signature, claims) and the
+cached path a repeated token takes. Figures, never assertions: this is not a test."""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import time
+
+from keycloak import KeycloakOpenID
+
+from bench.bench_gateway import bench_gateway
+from infra.keycloak.realm import DEMO_ENTERPRISES, DEMO_PASSWORD, DEV_CLIENT
+from services.kit import config
+from services.kit.auth import TokenVerifier
+
+KC = config.keycloak()
+
+
+def wrk(url: str, token: str | None, connections: int, seconds: int) -> dict:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if token:
+        cmd[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50_ms": ms("50"), "p99_ms": ms("99"),
+            "requests": total, "non_2xx": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(1) if errors else ""}
+
+
+def verification_cost(token: str, n: int) -> dict:
+    v = TokenVerifier(KC)
+    v.prefetch()
+    started = time.perf_counter()
+    for _ in range(n):
+        v._verify_uncached(token)
+    full = (time.perf_counter() - started) / n
+    v.verify(token)
+    started = time.perf_counter()
+    for _ in range(n * 20):
+        v.verify(token)
+    cached = (time.perf_counter() - started) / (n * 20)
+    return {"full_rs256_us": round(full * 1e6, 1), "cached_us": round(cached * 1e6, 2)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-c", "--connections", type=int, default=64)
+    ap.add_argument("-d", "--seconds", type=int, default=15)
+    args = ap.parse_args()
+    token = KeycloakOpenID(server_url=KC.url + "/", realm_name=KC.realm, client_id=DEV_CLIENT).token(
+        "kongtong-inspector", DEMO_PASSWORD)["access_token"]
+    uscc = DEMO_ENTERPRISES[0].uscc
+    print(f"gateway read benchmark — wrk, {args.connections} connections, {args.seconds}s per route, 1 uvicorn worker, "
+          f"1 data-centre process; load generator on the same 2 cores")
+    rows = []
+    with bench_gateway() as url:
+        for name, path, auth in (("healthz (no auth)", "/healthz", None), ("me (auth, no gRPC)", "/api/v1/me", token),
+                                 ("enterprise read (auth + gRPC + PostgreSQL)", f"/api/v1/enterprises/{uscc}", token)):
+            wrk(url + path, auth, args.connections, 3)  # warm up
+            r = wrk(url + path, auth, args.connections, args.seconds)
+            rows.append((name, r))
+            print(f"  {name:<45} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
+                  f"   ({r['requests']} requests, {r['non_2xx']} non-2xx{', socket errors ' + r['socket_errors'] if r['socket_errors'] else ''})")
+    cost = verification_cost(token, 300)
+    print(f"  token verification per request: full RS256 check {cost['full_rs256_us']} µs; cached (same token) {cost['cached_us']} µs "
+          f"— done twice per gRPC read (gateway and service)")
+    print(json.dumps({"connections": args.connections, "seconds": args.seconds,
+                      "routes": {n: r for n, r in rows}, "token_verification": cost}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
