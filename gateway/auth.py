@@ -68,7 +68,7 @@ async def _session_token(request: Request, session_id: str) -> str:
         raise Unauthenticated("登录已失效，请重新登录", "The session has ended; log in again")
     request.state.session = session
     if request.method not in SAFE_METHODS:
-        _check_csrf(request, session.csrf_token)
+        check_csrf(request, session.csrf_token)
     if session.access_expires_at - datetime.now(timezone.utc) < REFRESH_MARGIN:
         try:
             tokens = await app.state.oidc.a_refresh_token(session.refresh_token)
@@ -82,7 +82,7 @@ async def _session_token(request: Request, session_id: str) -> str:
     return session.access_token
 
 
-def _check_csrf(request: Request, expected: str) -> None:
+def check_csrf(request: Request, expected: str) -> None:
     """Double submit: the page echoes the session's CSRF token (readable cookie) in a header, which
     a cross-site form or script cannot do; and a browser-supplied Origin must be our own."""
     origin = request.headers.get("origin")

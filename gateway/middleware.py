@@ -3,7 +3,6 @@ in and out; the request-size limit (declared length and streamed bytes alike); m
 access-log line per request; and the audit entry of a write the gateway refused itself."""
 from __future__ import annotations
 
-import contextvars
 import logging
 import re
 import time
@@ -89,8 +88,8 @@ class RequestContext:
         if route is None or pool is None or st.get("service_answered") or st.get("audit_refusal") is False:
             return
         params = scope.get("path_params") or {}
-        ctx = contextvars.copy_context()
-        await to_thread.run_sync(ctx.run, lambda: audit.record_refusal(
+        # anyio runs the function in a copy of this context: request id, trace and address come along.
+        await to_thread.run_sync(lambda: audit.record_refusal(
             pool, action=getattr(route, "name", "") or route.path, target_type=route.path,
             target_id="/".join(str(v) for v in params.values()), reason=st.get("problem") or str(status),
             outcome=audit.FAILED if status >= 500 else audit.REFUSED, principal=st.get("principal"),

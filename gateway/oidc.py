@@ -20,11 +20,13 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
 
-from gateway.auth import PUBLIC, _check_csrf
+from gateway.auth import PUBLIC, check_csrf
 from gateway.openapi import PROBLEMS
+from gateway.sessions import Session
 from gateway.settings import GatewaySettings
 from services.kit import config
-from services.kit.errors import InvalidArgument, Unauthenticated, Unavailable
+from services.kit.auth import Principal
+from services.kit.errors import DomainError, InvalidArgument, Unauthenticated, Unavailable
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", tags=["登录 login"])
@@ -90,14 +92,22 @@ async def callback(request: Request, code: str = Query("", max_length=4096), sta
     principal = request.app.state.verifier.verify(tokens["access_token"])
     if principal.kind != "staff":
         raise Unauthenticated("仅机关工作人员可通过网页登录", "Only agency staff log in through the browser")
-    session_id, csrf = await to_thread.run_sync(lambda: request.app.state.sessions.create(
-        subject=principal.subject, username=principal.username, tokens=tokens))
+    session_id, csrf = await to_thread.run_sync(lambda: request.app.state.sessions.create(principal=principal, tokens=tokens))
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(settings.session_cookie, session_id, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies)
     response.set_cookie(settings.csrf_cookie, csrf, path="/", httponly=False, samesite="strict", secure=settings.secure_cookies)
     response.delete_cookie(settings.login_cookie, path="/auth")
     log.info("web login", extra={"fields": {"user": principal.username}})
     return response
+
+
+def _session_principal(request: Request, session: Session) -> Principal:
+    """Who is logging out, for the audit trail; from the session itself if its access token has expired."""
+    try:
+        return request.app.state.verifier.verify(session.access_token)
+    except DomainError:
+        return Principal(subject=session.subject, client_id=request.app.state.settings.web_client_id,
+                         username=session.username, kind="staff")
 
 
 @router.post("/logout", name="session.logout", summary="退出登录 / Log out", responses=PROBLEMS, dependencies=[PUBLIC.dependency()])
@@ -108,8 +118,9 @@ async def logout(request: Request):
     session_id = request.cookies.get(settings.session_cookie)
     session = await to_thread.run_sync(request.app.state.sessions.get, session_id) if session_id else None
     if session is not None:
-        _check_csrf(request, session.csrf_token)
-        await to_thread.run_sync(request.app.state.sessions.delete, session.id_hash)
+        check_csrf(request, session.csrf_token)
+        principal = _session_principal(request, session)
+        await to_thread.run_sync(lambda: request.app.state.sessions.delete(session.id_hash, principal=principal))
         try:
             await request.app.state.oidc.a_logout(session.refresh_token)  # ends the SSO session in Keycloak
         except KeycloakError as exc:  # already ended there (expired, or logged out elsewhere)

@@ -11,6 +11,9 @@ from datetime import datetime, timedelta, timezone
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from services.kit import audit
+from services.kit.auth import Principal
+
 LOGIN_ATTEMPT_TTL = timedelta(minutes=10)
 
 
@@ -56,8 +59,8 @@ class SessionStore:
         return (row[0], row[1]) if row else None
 
     # --- sessions --------------------------------------------------------------------------------
-    def create(self, *, subject: str, username: str, tokens: dict) -> tuple[str, str]:
-        """Returns (session id for the cookie, CSRF token)."""
+    def create(self, *, principal: Principal, tokens: dict) -> tuple[str, str]:
+        """Returns (session id for the cookie, CSRF token). The login is audited with the session."""
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         access_exp, refresh_exp = _expiries(tokens, datetime.now(timezone.utc))
         with self.pool.connection() as conn, conn.transaction():
@@ -65,17 +68,18 @@ class SessionStore:
             conn.execute("""INSERT INTO gateway.session (id_hash, subject, username, csrf_token, access_token, access_expires_at,
                                                          refresh_token, refresh_expires_at)
                             VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
-                         (_hash(session_id), subject, username, csrf, tokens["access_token"], access_exp,
+                         (_hash(session_id), principal.subject, principal.username, csrf, tokens["access_token"], access_exp,
                           tokens["refresh_token"], refresh_exp))
+            audit.write(conn, audit.entry(action="session.login", target_type="session", target_id=principal.username,
+                                          target_region=principal.region or "", principal=principal))
         return session_id, csrf
 
     def get(self, session_id: str) -> Session | None:
         with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute("""UPDATE gateway.session SET last_seen_at = now()
-                                  WHERE id_hash = %s AND refresh_expires_at > now()
-                              RETURNING id_hash, subject, username, csrf_token, access_token, access_expires_at,
-                                        refresh_token, refresh_expires_at""", (_hash(session_id),)).fetchone()
-            conn.commit()
+            row = cur.execute("""SELECT id_hash, subject, username, csrf_token, access_token, access_expires_at,
+                                        refresh_token, refresh_expires_at
+                                   FROM gateway.session WHERE id_hash = %s AND refresh_expires_at > now()""",
+                              (_hash(session_id),)).fetchone()
         return Session(**{**row, "id_hash": bytes(row["id_hash"])}) if row else None
 
     def store_refreshed(self, s: Session, tokens: dict) -> Session:
@@ -87,6 +91,10 @@ class SessionStore:
         return Session(s.id_hash, s.subject, s.username, s.csrf_token, tokens["access_token"], access_exp,
                        tokens.get("refresh_token") or s.refresh_token, refresh_exp)
 
-    def delete(self, id_hash: bytes) -> None:
+    def delete(self, id_hash: bytes, *, principal: Principal | None = None) -> None:
+        """Ends a session; a logout (with the principal) is audited, an expired session is not."""
         with self.pool.connection() as conn, conn.transaction():
             conn.execute("DELETE FROM gateway.session WHERE id_hash = %s", (id_hash,))
+            if principal is not None:
+                audit.write(conn, audit.entry(action="session.logout", target_type="session", target_id=principal.username,
+                                              target_region=principal.region or "", principal=principal))

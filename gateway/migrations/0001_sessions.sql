@@ -18,7 +18,6 @@ CREATE TABLE gateway.session (
     access_expires_at   timestamptz NOT NULL,
     refresh_token       text NOT NULL,
     refresh_expires_at  timestamptz NOT NULL,
-    created_at          timestamptz NOT NULL DEFAULT now(),
-    last_seen_at        timestamptz NOT NULL DEFAULT now()
+    created_at          timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX session_refresh_expiry ON gateway.session (refresh_expires_at);

@@ -18,6 +18,7 @@ from keycloak.exceptions import KeycloakGetError
 from services.datacenter.onboarding.keycloak_clients import (
     API_SCOPE, PLATFORM_ADMIN_CLIENT, EnterpriseClients, enterprise_client_id)
 from services.kit import config, roles
+from services.kit.keycloak_admin import ensure_client, ensure_realm_role
 
 REALM = config.keycloak().realm
 AUDIENCE = config.keycloak().audience
@@ -120,7 +121,7 @@ def ensure_roles(a: KeycloakAdmin) -> None:
             a.create_realm_role({"name": name, "description": zh})
 
 
-def ensure_api_scope(a: KeycloakAdmin) -> str:
+def ensure_api_scope(a: KeycloakAdmin) -> None:
     scope = next((s for s in a.get_client_scopes() if s["name"] == API_SCOPE), None)
     if scope is None:
         a.create_client_scope({"name": API_SCOPE, "protocol": "openid-connect",
@@ -140,29 +141,6 @@ def ensure_api_scope(a: KeycloakAdmin) -> str:
     defaults = {s["name"] for s in a.get_default_default_client_scopes()}
     if API_SCOPE not in defaults:
         a.add_default_default_client_scope(scope["id"])
-    return scope["id"]
-
-
-def _ensure_client(a: KeycloakAdmin, rep: dict, scope_id: str, *, extra_scopes: tuple[str, ...] = ()) -> str:
-    """Create the client, or bring an existing one back to `rep`; give it the API scope and
-    `extra_scopes` as default client scopes."""
-    cid = a.get_client_id(rep["clientId"])
-    if cid is None:
-        a.create_client(rep)
-        cid = a.get_client_id(rep["clientId"])
-    else:
-        a.update_client(cid, {k: v for k, v in rep.items() if k != "protocolMappers"})
-    held = {s["name"] for s in a.get_client_default_client_scopes(cid)}
-    by_name = {s["name"]: s["id"] for s in a.get_client_scopes()}
-    for name in (API_SCOPE, *extra_scopes):
-        if name not in held:
-            a.add_client_default_client_scope(cid, scope_id if name == API_SCOPE else by_name[name], {})
-    return cid
-
-
-def _ensure_realm_role(a: KeycloakAdmin, user_id: str, role: str) -> None:
-    if role not in {r["name"] for r in a.get_realm_roles_of_user(user_id)}:
-        a.assign_realm_roles(user_id, [a.get_realm_role(role)])
 
 
 def ensure_integrator_scopes(a: KeycloakAdmin) -> None:
@@ -179,26 +157,26 @@ def gateway_urls() -> list[str]:
     return sorted({public, f"http://127.0.0.1:{config.GATEWAY_PORT}", f"http://localhost:{config.GATEWAY_PORT}"})
 
 
-def ensure_web_client(a: KeycloakAdmin, scope_id: str) -> None:
+def ensure_web_client(a: KeycloakAdmin) -> None:
     """The gateway logs staff in with the authorization code flow and PKCE (S256); it is a
     confidential client, so tokens stay on the server and never reach browser JavaScript."""
     urls = gateway_urls()
-    _ensure_client(a, {
+    ensure_client(a, {
         "clientId": WEB_CLIENT, "name": "平台网页登录", "enabled": True, "protocol": "openid-connect",
         "publicClient": False, "secret": config.env("SAFETY_WEB_CLIENT_SECRET", "safety-web-local-only"),
         "standardFlowEnabled": True, "directAccessGrantsEnabled": False, "implicitFlowEnabled": False,
         "serviceAccountsEnabled": False, "frontchannelLogout": False,
         "redirectUris": [f"{u}/auth/callback" for u in urls], "webOrigins": urls,
         "attributes": {"pkce.code.challenge.method": "S256", "post.logout.redirect.uris": "##".join(f"{u}/*" for u in urls)},
-    }, scope_id)
+    }, default_scopes=(API_SCOPE,))
 
 
-def ensure_platform_admin_client(a: KeycloakAdmin, scope_id: str) -> None:
-    cid = _ensure_client(a, {
+def ensure_platform_admin_client(a: KeycloakAdmin) -> None:
+    cid = ensure_client(a, {
         "clientId": PLATFORM_ADMIN_CLIENT, "name": "平台内部管理（企业接入）", "enabled": True, "protocol": "openid-connect",
         "publicClient": False, "secret": config.env("SAFETY_PLATFORM_ADMIN_SECRET", "safety-platform-admin-local-only"),
         "standardFlowEnabled": False, "directAccessGrantsEnabled": False, "serviceAccountsEnabled": True,
-    }, scope_id)
+    }, default_scopes=(API_SCOPE,))
     sa = a.get_client_service_account_user(cid)
     rm = a.get_client_id("realm-management")
     held = {r["name"] for r in a.get_client_roles_of_user(sa["id"], rm)}
@@ -207,29 +185,29 @@ def ensure_platform_admin_client(a: KeycloakAdmin, scope_id: str) -> None:
         a.assign_client_role(sa["id"], rm, missing)
 
 
-def ensure_enterprise_client(a: KeycloakAdmin, *, uscc: str, region: str, name: str, secret: str | None = None,
-                             scope_id: str | None = None) -> tuple[str, str]:
+def ensure_enterprise_client(a: KeycloakAdmin, *, uscc: str, region: str, name: str, secret: str | None = None) -> tuple[str, str]:
     """A machine client bound to one enterprise (see services/datacenter/onboarding/keycloak_clients.py).
     Returns (client_id, secret)."""
     cid = EnterpriseClients(admin_factory=lambda: a).ensure(uscc=uscc, region=region, name=name, secret=secret)
     return enterprise_client_id(uscc), a.get_client_secrets(cid)["value"]
 
 
-def ensure_integrator(a: KeycloakAdmin, scope_id: str, i: DemoIntegrator) -> None:
-    cid = _ensure_client(a, {
+def ensure_integrator(a: KeycloakAdmin, i: DemoIntegrator) -> None:
+    cid = ensure_client(a, {
         "clientId": i.client_id, "name": i.name, "enabled": True, "protocol": "openid-connect", "publicClient": False,
         "secret": demo_secret(i.client_id), "serviceAccountsEnabled": True, "standardFlowEnabled": False,
         "directAccessGrantsEnabled": False,
         "protocolMappers": [{"name": "region", "protocol": "openid-connect", "protocolMapper": "oidc-hardcoded-claim-mapper",
                              "config": {"claim.name": "region", "claim.value": i.region, "jsonType.label": "String",
                                         "access.token.claim": "true", "id.token.claim": "false", "userinfo.token.claim": "false"}}],
-    }, scope_id, extra_scopes=i.scopes)
-    _ensure_realm_role(a, a.get_client_service_account_user(cid)["id"], roles.INTEGRATOR)
+    }, default_scopes=(API_SCOPE, *i.scopes))
+    ensure_realm_role(a, a.get_client_service_account_user(cid)["id"], roles.INTEGRATOR)
 
 
-def ensure_demo(a: KeycloakAdmin, scope_id: str) -> None:
-    _ensure_client(a, {"clientId": DEV_CLIENT, "name": "本地开发与测试（仅限本机）", "enabled": True, "publicClient": True,
-                       "standardFlowEnabled": False, "directAccessGrantsEnabled": True, "protocol": "openid-connect"}, scope_id)
+def ensure_demo(a: KeycloakAdmin) -> None:
+    ensure_client(a, {"clientId": DEV_CLIENT, "name": "本地开发与测试（仅限本机）", "enabled": True, "publicClient": True,
+                       "standardFlowEnabled": False, "directAccessGrantsEnabled": True, "protocol": "openid-connect"},
+                  default_scopes=(API_SCOPE,))
     for u in DEMO_USERS:
         uid = a.get_user_id(u.username)
         if uid is None:
@@ -238,10 +216,10 @@ def ensure_demo(a: KeycloakAdmin, scope_id: str) -> None:
                                  "attributes": {"region": [u.region]},
                                  "credentials": [{"type": "password", "value": DEMO_PASSWORD, "temporary": False}]})
         for r in u.roles:
-            _ensure_realm_role(a, uid, r)
+            ensure_realm_role(a, uid, r)
     for e in DEMO_ENTERPRISES:
-        ensure_enterprise_client(a, uscc=e.uscc, region=e.region, name=e.name, secret=demo_secret(e.client_id), scope_id=scope_id)
-    ensure_integrator(a, scope_id, DEMO_INTEGRATOR)
+        ensure_enterprise_client(a, uscc=e.uscc, region=e.region, name=e.name, secret=demo_secret(e.client_id))
+    ensure_integrator(a, DEMO_INTEGRATOR)
 
 
 def apply() -> None:
@@ -249,12 +227,12 @@ def apply() -> None:
     ensure_realm(a)
     ensure_region_attribute(a)
     ensure_roles(a)
-    scope_id = ensure_api_scope(a)
+    ensure_api_scope(a)
     ensure_integrator_scopes(a)
-    ensure_web_client(a, scope_id)
-    ensure_platform_admin_client(a, scope_id)
+    ensure_web_client(a)
+    ensure_platform_admin_client(a)
     if os.environ.get("SAFETY_DEMO_CONTENT", "1") != "0":
-        ensure_demo(a, scope_id)
+        ensure_demo(a)
     print(f"\033[1;32m[platform]\033[0m keycloak realm '{REALM}' applied", flush=True)
 
 

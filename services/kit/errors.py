@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import grpc
 from google.protobuf import any_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
+from google.rpc import error_details_pb2, status_pb2
 
 DOMAIN = "safety.platform"
 _STATUS_DETAILS_KEY = "grpc-status-details-bin"

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
+from datetime import datetime
 
 from services.kit.errors import FieldViolation, invalid
 
@@ -27,3 +29,15 @@ def next_token(rows: list[dict], size: int, *, key: str) -> str:
     if len(rows) <= size:
         return ""
     return base64.urlsafe_b64encode(str(rows[size - 1][key]).encode()).decode()
+
+
+def time_id_key(key: str) -> tuple[datetime, str] | None:
+    """Split a '<timestamp>|<uuid>' keyset key (newest-first lists); a token that is not one is the
+    caller's mistake, answered as a field error rather than reaching the database."""
+    if not key:
+        return None
+    at, _, last_id = key.partition("|")
+    try:
+        return datetime.fromisoformat(at), str(uuid.UUID(last_id))
+    except ValueError:
+        raise invalid(FieldViolation("page_token", "page_token.invalid", "分页令牌无效", "Invalid page token")) from None

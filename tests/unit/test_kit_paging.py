@@ -64,3 +64,14 @@ def test_token_of_non_base64_characters_is_invalid_argument():
     # so "!!!!" decodes to "" and silently restarts from the first page.
     with pytest.raises(InvalidArgument):
         paging.parse(PageRequest(page_token="!!!!"))
+
+
+def test_time_id_keys_split_or_refuse():
+    from services.kit.paging import time_id_key
+    from services.kit.errors import InvalidArgument
+    assert time_id_key("") is None
+    at, last = time_id_key("2026-11-24 00:42:01.5+08|5df75524-40d8-4feb-aa58-879ca9c0ebe0")
+    assert at.utcoffset().total_seconds() == 8 * 3600 and last == "5df75524-40d8-4feb-aa58-879ca9c0ebe0"
+    for bad in ("garbage|x", "2026-11-24|not-a-uuid", "no separator"):
+        with pytest.raises(InvalidArgument):
+            time_id_key(bad)

@@ -9,6 +9,7 @@ from google.protobuf.json_format import MessageToDict
 from psycopg.rows import dict_row
 
 from safety.audit.v1 import audit_events_pb2 as pb
+from services.kit import paging
 
 
 def insert(conn: psycopg.Connection, e: pb.AuditEntry) -> None:
@@ -57,10 +58,9 @@ def search(conn: psycopg.Connection, *, prefix: str | None, actor: str, uscc: st
     if until:
         where.append("at <= %s")
         args.append(until)
-    if after:
-        at, _, last_id = after.partition("|")
-        where.append("(at, id) < (%s::timestamptz, %s::uuid)")
-        args += [at, last_id]
+    if key := paging.time_id_key(after):
+        where.append("(at, id) < (%s, %s::uuid)")
+        args += list(key)
     sql = ("SELECT *, at::text || '|' || id::text AS page_key FROM audit.entry"
            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY at DESC, id DESC LIMIT %s")
     with conn.cursor(row_factory=dict_row) as cur:

@@ -31,9 +31,5 @@ CREATE INDEX entry_uscc ON audit.entry (uscc, at DESC);
 CREATE INDEX entry_target ON audit.entry (target_id, at DESC);
 CREATE INDEX entry_action ON audit.entry (action, at DESC);
 
-CREATE FUNCTION audit.entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'audit.entry is append-only';
-END $$;
 CREATE TRIGGER entry_no_update BEFORE UPDATE OR DELETE ON audit.entry
-    FOR EACH ROW EXECUTE FUNCTION audit.entry_append_only();
+    FOR EACH ROW EXECUTE FUNCTION kit.append_only();

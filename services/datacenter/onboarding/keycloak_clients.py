@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
 from services.kit import config, roles
+from services.kit.keycloak_admin import ensure_client, ensure_realm_role
 
 API_SCOPE = "safety-api"
 CLIENT_PREFIX = "ent-"
@@ -69,21 +70,15 @@ class EnterpriseClients:
         """Create the client if it is missing (or bring it back to the declared shape and enable
         it); idempotent, so a retried approval after a failed commit is harmless. Returns its
         internal id."""
-        a = self.admin
-        rep = representation(uscc=uscc, region=region, name=name, secret=secret)
-        cid = a.get_client_id(rep["clientId"])
-        if cid is None:
-            a.create_client(rep, skip_exists=True)
-            cid = a.get_client_id(rep["clientId"])
-        else:
-            a.update_client(cid, {k: v for k, v in rep.items() if k != "protocolMappers"})
-        scope = next(s for s in a.get_client_scopes() if s["name"] == API_SCOPE)
-        if API_SCOPE not in {s["name"] for s in a.get_client_default_client_scopes(cid)}:
-            a.add_client_default_client_scope(cid, scope["id"], {})
-        sa = a.get_client_service_account_user(cid)
-        if roles.ENTERPRISE not in {r["name"] for r in a.get_realm_roles_of_user(sa["id"])}:
-            a.assign_realm_roles(sa["id"], [a.get_realm_role(roles.ENTERPRISE)])
+        cid = ensure_client(self.admin, representation(uscc=uscc, region=region, name=name, secret=secret),
+                            default_scopes=(API_SCOPE,))
+        ensure_realm_role(self.admin, self.admin.get_client_service_account_user(cid)["id"], roles.ENTERPRISE)
         return cid
+
+    def provision(self, *, uscc: str, region: str, name: str) -> str:
+        """Ensure the enterprise's client and give it a new secret, which is returned."""
+        self.ensure(uscc=uscc, region=region, name=name)
+        return self.new_secret(enterprise_client_id(uscc))
 
     def new_secret(self, client_id: str) -> str:
         cid = self._internal_id(client_id)

@@ -123,8 +123,7 @@ class OnboardingServicer(onboarding_pb2_grpc.OnboardingServiceServicer):
         # Keycloak first, then the commit: if the commit fails the client exists but the application
         # is still pending, and approving again is harmless (ensure is idempotent, the secret is new).
         client_id = enterprise_client_id(row["uscc"])
-        secret = self._keycloak(lambda: (self.clients.ensure(uscc=row["uscc"], region=row["region_code"], name=row["name"]),
-                                         self.clients.new_secret(client_id))[1])
+        secret = self._keycloak(lambda: self.clients.provision(uscc=row["uscc"], region=row["region_code"], name=row["name"]))
         store.upsert_client(conn, client_id=client_id, uscc=row["uscc"], name=row["name"], region_code=row["region_code"],
                             enabled=True, rotated=True)
         decided = store.decide(conn, row["id"], status=rules.APPROVED, by=p.label, client_id=client_id)

@@ -3,10 +3,12 @@ connection and never commit."""
 from __future__ import annotations
 
 import uuid
+
 import psycopg
 from psycopg.rows import dict_row
 
-from services.datacenter.onboarding.rules import ApplicationForm, APPROVED, PENDING, REJECTED
+from services.datacenter.onboarding.rules import APPROVED, PENDING, REJECTED, ApplicationForm
+from services.kit import paging
 
 _APP = """a.id::text AS id, a.uscc, a.name, a.region_code, r.name AS region_name, a.contact_name, a.contact_phone,
           a.email, a.note, a.status, a.submitted_at, a.decided_at, a.decided_by, a.reject_reason, a.client_id"""
@@ -52,10 +54,9 @@ def list_applications(conn: psycopg.Connection, *, region_prefix: str, status: s
     if status:
         where.append("a.status = %s")
         args.append(status)
-    if after:
-        at, _, last_id = after.partition("|")
-        where.append("(a.submitted_at, a.id) < (%s::timestamptz, %s::uuid)")
-        args += [at, last_id]
+    if key := paging.time_id_key(after):
+        where.append("(a.submitted_at, a.id) < (%s, %s::uuid)")
+        args += list(key)
     sql = (f"SELECT {_APP}, a.submitted_at::text || '|' || a.id::text AS page_key FROM onboarding.application a "
            f"JOIN dictionaries.region r ON r.code = a.region_code WHERE {' AND '.join(where)} "
            f"ORDER BY a.submitted_at DESC, a.id DESC LIMIT %s")
