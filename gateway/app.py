@@ -19,6 +19,7 @@ from gateway.enterprises.router import router as enterprises_router
 from gateway.me import router as me_router
 from gateway.middleware import RequestContext
 from gateway.onboarding.router import router as onboarding_router
+from gateway.records.router import router as records_router
 from gateway.ratelimit import TokenBuckets
 from gateway.sessions import SessionStore
 from gateway.settings import GatewaySettings
@@ -29,7 +30,7 @@ from services.kit.db import open_pool
 from services.kit.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
-API_ROUTERS = (me_router, enterprises_router, supervision_router, onboarding_router, audit_router, oidc.router)
+API_ROUTERS = (me_router, enterprises_router, records_router, supervision_router, onboarding_router, audit_router, oidc.router)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

@@ -7,10 +7,11 @@ import grpc
 from fastapi import Request
 
 from gateway.auth import client_address
-from safety.datacenter.v1 import audit_pb2_grpc, enterprises_pb2_grpc, onboarding_pb2_grpc
+from safety.datacenter.v1 import audit_pb2_grpc, enterprises_pb2_grpc, onboarding_pb2_grpc, records_pb2_grpc
 from safety.supervision.v1 import registrations_pb2_grpc
 from services.kit import config, context
 from services.kit.errors import from_rpc_error
+from services.kit.grpc_server import MAX_MESSAGE_BYTES
 
 # A service that answered has audited a refused write itself; these codes mean it did not answer.
 _NOT_ANSWERED = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED)
@@ -19,10 +20,12 @@ _NOT_ANSWERED = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
 class Clients:
     def __init__(self):
         self.channels = {name: grpc.aio.insecure_channel(config.grpc_target(name), options=[
-            ("grpc.keepalive_time_ms", 30_000)]) for name in ("datacenter", "supervision")}
+            ("grpc.keepalive_time_ms", 30_000), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)]) for name in ("datacenter", "supervision")}
         self.enterprises = enterprises_pb2_grpc.EnterpriseServiceStub(self.channels["datacenter"])
         self.onboarding = onboarding_pb2_grpc.OnboardingServiceStub(self.channels["datacenter"])
         self.audit = audit_pb2_grpc.AuditServiceStub(self.channels["datacenter"])
+        self.records = records_pb2_grpc.RecordServiceStub(self.channels["datacenter"])
         self.registrations = registrations_pb2_grpc.RegistrationServiceStub(self.channels["supervision"])
         self.deadline = config.rpc_deadline_seconds()
 
@@ -44,10 +47,11 @@ def _metadata(request: Request, idempotency_key: str | None) -> tuple:
     return tuple(md)
 
 
-async def call(method, message, request: Request, *, idempotency_key: str | None = None):
-    """Returns (response, trailing metadata as a dict)."""
+async def call(method, message, request: Request, *, idempotency_key: str | None = None, timeout: float | None = None):
+    """Returns (response, trailing metadata as a dict). `timeout` overrides the default deadline
+    for the few calls that are long by nature (a bulk import)."""
     clients: Clients = request.app.state.clients
-    rpc = method(message, metadata=_metadata(request, idempotency_key), timeout=clients.deadline)
+    rpc = method(message, metadata=_metadata(request, idempotency_key), timeout=timeout or clients.deadline)
     try:
         response = await rpc
     except grpc.aio.AioRpcError as exc:

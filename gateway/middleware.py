@@ -26,6 +26,11 @@ class BodyTooLarge(HTTPException):
         super().__init__(status_code=413, detail=f"Bodies are limited to {limit} bytes")
 
 
+# Bulk imports upload whole spreadsheets; every other body stays small.
+UPLOAD_PATH_SUFFIX = "/import"
+MAX_UPLOAD_BYTES = 32 << 20
+
+
 class RequestContext:
     def __init__(self, app, *, max_body_bytes: int = 1 << 20):
         self.app = app
@@ -43,6 +48,8 @@ class RequestContext:
         tokens = (context.request_id.set(rid), context.trace.set(tc), context.client_ip.set(client))
         started, state = time.perf_counter(), {"status": 500}
         limit, received = self.max_body_bytes, 0
+        if scope.get("method") == "POST" and scope.get("path", "").endswith(UPLOAD_PATH_SUFFIX):
+            limit = MAX_UPLOAD_BYTES
 
         async def send_with_ids(message):
             if message["type"] == "http.response.start":

@@ -295,7 +295,7 @@ def _kafka_cluster_id() -> str:
 
 def kafka_topics() -> None:
     from kafka import KafkaAdminClient
-    from kafka.admin import NewPartitions, NewTopic
+    from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTopic
     from services.kit.kafka import declared_topics
     admin = KafkaAdminClient(bootstrap_servers=config.kafka_bootstrap())
     try:
@@ -309,6 +309,12 @@ def kafka_topics() -> None:
                 if t["name"] in existing and existing[t["name"]] < t["partitions"]}
         if grow:
             admin.create_partitions(grow)
+        # Declared settings of existing topics are (re)applied, so a changed retention or cleanup
+        # policy in topics.yaml reaches a running cluster too.
+        configured = [ConfigResource(ConfigResourceType.TOPIC, t["name"], configs={k: str(v) for k, v in t["config"].items()})
+                      for t in declared_topics() if t["name"] in existing and t.get("config")]
+        if configured:
+            admin.alter_configs(configured)
     finally:
         admin.close()
 

@@ -1,4 +1,6 @@
-"""/api/v1/enterprises — enterprises submit their basic information; staff and the owner read it."""
+"""POST /api/v1/enterprises — an enterprise submits its own basic information (create or update in
+one call). Reading, listing, editing by staff and the rest are the enterprises database's generic
+routes (gateway/records)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
@@ -8,16 +10,11 @@ from gateway.clients import call
 from gateway.idempotency import IdempotencyKey, mark_replay
 from gateway.enterprises.schemas import EnterpriseSubmission, SubmissionResult, Enterprise
 from gateway.openapi import PROBLEMS
-from safety.datacenter.v1 import enterprises_pb2 as pb
-from services.kit import roles
 from services.kit.errors import PermissionDenied
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["生产经营单位 enterprises"])
 
 SUBMIT_OWN = Permission("an enterprise submitting its own record", kinds=frozenset({"enterprise"}), record="own")
-READ = Permission("the enterprise itself, data-centre readers in its region, or integrators with datacenter.read",
-                  kinds=frozenset({"enterprise", "staff", "integrator"}), roles=frozenset(roles.DATACENTER_READERS),
-                  scopes=frozenset({"datacenter.read"}), record="owner-or-region")
 
 
 @router.post("", status_code=201, response_model=SubmissionResult, responses={200: {"model": SubmissionResult, "description": "已存在，已更新或无变化"}, **PROBLEMS},
@@ -32,9 +29,3 @@ async def submit(body: EnterpriseSubmission, request: Request, response: Respons
     response.headers["Location"] = f"/api/v1/enterprises/{result.enterprise.uscc}"
     mark_replay(response, trailers)
     return SubmissionResult(enterprise=Enterprise.from_proto(result.enterprise), created=result.created, changed=result.changed)
-
-
-@router.get("/{uscc}", response_model=Enterprise, responses=PROBLEMS, summary="查看单位基本信息 / Read an enterprise")
-async def get(uscc: str, request: Request, principal=READ.dependency()):
-    result, _ = await call(request.app.state.clients.enterprises.GetEnterprise, pb.GetEnterpriseRequest(uscc=uscc), request)
-    return Enterprise.from_proto(result.enterprise)

@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 _UNAUTHENTICATED_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
 
+# Bulk imports carry a whole spreadsheet in one message (the gateway limits uploads below this).
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
 @dataclass
 class Runtime:
     """What a service's wiring function gets to build its servicers and subscriptions."""
@@ -156,7 +160,8 @@ def serve(definition: ServiceDefinition) -> None:
     public, writes = _declared(declared)
     server = grpc.server(ThreadPoolExecutor(max_workers=16, thread_name_prefix="rpc"),
                          interceptors=[ContextInterceptor(runtime.verifier, pool, public=public, writes=writes)],
-                         options=[("grpc.so_reuseport", 0)])
+                         options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                                  ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
     names = []
     for add, servicer, full_name in declared:
         add(servicer, server)

@@ -8,8 +8,10 @@ from psycopg_pool import ConnectionPool
 from safety.datacenter.v1 import enterprises_pb2 as pb
 from safety.datacenter.v1 import enterprises_pb2_grpc
 from services.datacenter.dictionaries import store as dictionaries
-from services.datacenter.enterprises import events, rules, store
-from services.kit import audit, idempotency, outbox
+from services.datacenter.enterprises import rules, store
+from services.datacenter.enterprises.kind import KIND as ENTERPRISE
+from services.datacenter.registry.servicer import RecordServicer
+from services.kit import idempotency
 from services.kit.auth import current_principal
 from services.kit.grpc_server import AuditedWrite
 
@@ -27,9 +29,10 @@ def to_proto(row: dict) -> pb.Enterprise:
 class EnterpriseServicer(enterprises_pb2_grpc.EnterpriseServiceServicer):
     WRITES = {"SubmitEnterprise": AuditedWrite("enterprise.submit", "enterprise", "uscc")}
 
-    def __init__(self, pool: ConnectionPool, *, jurisdiction: str):
+    def __init__(self, pool: ConnectionPool, *, jurisdiction: str, records: RecordServicer):
         self.pool = pool
         self.jurisdiction = jurisdiction
+        self.records = records
 
     def SubmitEnterprise(self, request: pb.SubmitEnterpriseRequest, context: grpc.ServicerContext) -> pb.SubmitEnterpriseResponse:
         principal = current_principal()
@@ -39,23 +42,24 @@ class EnterpriseServicer(enterprises_pb2_grpc.EnterpriseServiceServicer):
         with self.pool.connection() as conn, conn.transaction():
             rules.validate(submission, region_exists=lambda code: dictionaries.region_exists(conn, code), jurisdiction=self.jurisdiction)
             response, replayed = idempotency.run(conn, method=SUBMIT, request=request, response_type=pb.SubmitEnterpriseResponse,
-                                                 work=lambda: self._save(conn, submission, actor=principal.label))
+                                                 work=lambda: self._save(conn, submission, principal))
         if replayed:
             context.set_trailing_metadata((("idempotency-replayed", "true"),))
         return response
 
-    def _save(self, conn, submission: rules.Submission, *, actor: str) -> pb.SubmitEnterpriseResponse:
+    def _save(self, conn, submission: rules.Submission, principal) -> pb.SubmitEnterpriseResponse:
+        """Through the enterprises database's registry, so history, events and audit are the same
+        whichever door (this RPC, the generic record API or an import) a change came through."""
         current = store.get(conn, submission.uscc, for_update=True)
         changed = rules.changed_fields(current, submission)
         if not changed:
             return pb.SubmitEnterpriseResponse(enterprise=to_proto(current), created=False, changed=False)
-        created = current is None
-        row = store.insert(conn, submission, actor=actor) if created else store.update(conn, submission, actor=actor)
-        outbox.enqueue(conn, topic=events.TOPIC, key=row["uscc"], event=events.enterprise_changed(row, created=created))
-        audit.record(conn, action="enterprise.create" if created else "enterprise.update", target_type="enterprise",
-                     target_id=row["uscc"], target_region=row["region_code"], uscc=row["uscc"],
-                     summary={"version": row["version"], "fields": changed})
-        return pb.SubmitEnterpriseResponse(enterprise=to_proto(row), created=created, changed=True)
+        values = {f: getattr(submission, f) for f in changed}
+        if current is None:
+            self.records._create(conn, principal, ENTERPRISE, values | {"uscc": submission.uscc}, [])
+        else:
+            self.records._update(conn, principal, ENTERPRISE, submission.uscc, current["version"], values, [])
+        return pb.SubmitEnterpriseResponse(enterprise=to_proto(store.get(conn, submission.uscc)), created=current is None, changed=True)
 
     def GetEnterprise(self, request: pb.GetEnterpriseRequest, context: grpc.ServicerContext) -> pb.GetEnterpriseResponse:
         principal = current_principal()

@@ -1,0 +1,93 @@
+"""重大危险源 (major hazard sources): each production or storage unit with the chemicals it holds,
+assessed against GB 18218-2018 (S, R and grade computed from the rule tables in force on the
+assessment date), its three responsible people, its filing and its monitoring points."""
+from __future__ import annotations
+
+from services.datacenter.major_hazards import rules
+from services.datacenter.registry.spec import Field, Kind, RuleContext, coordinates, person, phone, uscc_field
+from services.datacenter.ruletables import effective
+from services.kit.errors import FieldViolation, InvalidArgument
+
+UNIT_TYPES = (("production", "生产单元"), ("storage", "储存单元"))
+FILING = (("unfiled", "未备案"), ("filed", "已备案"), ("cancelled", "已核销"))
+QUANTITIES = (("level", "液位"), ("temperature", "温度"), ("pressure", "压力"), ("concentration", "气体浓度"),
+              ("flow", "流量"), ("other", "其他"))
+
+_CHEMICAL = (Field("cas", "CAS号", required=True, max_length=12, pattern=r"\d{2,7}-\d{2}-\d", pattern_hint="如 7664-41-7"),
+             Field("name", "品名", max_length=100),
+             Field("max_quantity_t", "最大储存量（吨）", "decimal", required=True, minimum=0, maximum=1e7),
+             Field("category", "危险性类别", max_length=20, help="未列名物质按类别取临界量和校正系数"))
+_POINT = (Field("sensor_id", "传感器编号", required=True, max_length=64, pattern=r"[A-Za-z0-9_.\-]+"),
+          Field("quantity", "监测参数", "enum", required=True, options=QUANTITIES),
+          Field("unit", "单位", required=True, max_length=16),
+          Field("low_low", "低低限", "float"), Field("low", "低限", "float"),
+          Field("high", "高限", "float"), Field("high_high", "高高限", "float"))
+
+
+def _tables(ctx: RuleContext, record: dict) -> dict:
+    on = record.get("assessed_on") or ctx.today
+    return {name: effective(ctx.tables, table, on) for name, table in (
+        ("substances", "gb18218_substances"), ("beta_categories", "gb18218_beta_categories"),
+        ("alpha", "gb18218_alpha"), ("grades", "gb18218_grades"), ("deadlines", "major_hazard_deadlines"))}
+
+
+def _assess(record: dict, ctx: RuleContext):
+    t = _tables(ctx, record)
+    return rules.assess(chemicals=record.get("chemicals") or [], population_500m=record.get("population_500m") or 0,
+                        substances=t["substances"], beta_categories=t["beta_categories"], alpha=t["alpha"], grades=t["grades"])
+
+
+def _check(record: dict, ctx: RuleContext) -> list:
+    out = []
+    for i, chem in enumerate(record.get("chemicals") or []):
+        out += rules.cas_violations(chem.get("cas", ""), field=f"chemicals[{i}].cas")
+    if out:
+        return out
+    try:
+        a = _assess(record, ctx)
+    except InvalidArgument as refused:
+        return list(refused.violations)
+    if not a.is_major:
+        out.append(FieldViolation("chemicals", "chemicals.not_major", f"S＝Σq/Q＝{a.s}，小于1，不构成重大危险源",
+                                  f"S = {a.s} is below 1: not a major hazard source"))
+    if record.get("filing_status") == "filed" and not record.get("filed_on"):
+        out.append(FieldViolation("filed_on", "filed_on.required", "已备案的须填写备案日期", "A filed source needs its filing date"))
+    return out
+
+
+def _derive(record: dict, ctx: RuleContext) -> dict:
+    a = _assess(record, ctx)
+    deadlines = _tables(ctx, record)["deadlines"]
+    return {"s_value": a.s, "r_value": a.r, "alpha": a.alpha, "grade": a.grade,
+            "filing_due": rules.filing_due(record["assessed_on"], deadlines),
+            "reassessment_due": rules.reassessment_due(record["assessed_on"], deadlines)}
+
+
+KIND = Kind(
+    name="major_hazard", database="major_hazards", table="source", path="major-hazards", label="重大危险源",
+    owned=True, enterprise_writes=True,
+    description="重大危险源辨识与分级（GB 18218-2018）、包保责任人、备案与监测点",
+    category_field="grade", month_field="assessed_on",
+    fields=(
+        uscc_field(),
+        Field("unit_type", "单元类型", "enum", required=True, options=UNIT_TYPES, filter=True, list_column=True),
+        Field("unit_name", "单元名称", required=True, min_length=2, max_length=100, search=True, list_column=True),
+        Field("chemicals", "危险化学品", "json", required=True, item_fields=_CHEMICAL),
+        Field("population_500m", "500米内常住人口", "int", required=True, minimum=0, maximum=10_000_000),
+        Field("assessed_on", "辨识评估日期", "date", required=True),
+        Field("s_value", "S值（Σq/Q）", "decimal", computed=True),
+        Field("alpha", "校正系数α", "decimal", computed=True),
+        Field("r_value", "R值", "decimal", computed=True, list_column=True),
+        Field("grade", "危险源等级", "enum", options=rules.GRADES, computed=True, filter=True, list_column=True),
+        person("principal_person", "主要负责人", required=True), phone("principal_phone", "主要负责人电话"),
+        person("technical_person", "技术负责人", required=True), phone("technical_phone", "技术负责人电话"),
+        person("operation_person", "操作负责人", required=True), phone("operation_phone", "操作负责人电话"),
+        Field("filing_status", "备案状态", "enum", required=True, options=FILING, filter=True, list_column=True),
+        Field("filed_on", "备案日期", "date"),
+        Field("filing_due", "备案期限", "date", computed=True),
+        Field("reassessment_due", "下次评估期限", "date", computed=True),
+        Field("monitoring_points", "监测点", "json", item_fields=_POINT),
+        *coordinates(),
+    ),
+    check=_check, derive=_derive,
+)

@@ -1,0 +1,268 @@
+"""Bulk import of a record kind from CSV or Excel, and the file layout export uses too.
+
+Columns are matched by the Chinese label (as exported) or the field name. Every row is
+validated like an API call (types, limits, options, dictionaries, references, the kind's rules)
+and each problem is reported as (row, column, reason in Chinese and English). A dry run writes
+nothing; all-or-nothing writes nothing when any row is wrong; otherwise the good rows are written
+and the bad ones reported. New rows go in with COPY, with their history, events and one audit
+entry for the whole import; rows naming an existing record update it through the normal path."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from dataclasses import dataclass, field
+
+from safety.datacenter.v1 import records_pb2 as pb
+from services.datacenter.registry import access, events, references, store
+from services.datacenter.registry.spec import Kind
+from services.datacenter.registry.values import parse, record_json
+from services.kit import audit
+from services.kit.errors import DomainError, FieldViolation, InvalidArgument, PermissionDenied, invalid
+
+MAX_ROWS = 200_000
+ID_LABEL = "编号"
+
+
+@dataclass
+class Row:
+    number: int                  # 1-based line of the file; the header is line 1
+    raw: dict
+    errors: list[FieldViolation] = field(default_factory=list)
+
+
+def headers(kind: Kind) -> dict[str, str]:
+    """Field name -> column header, as export writes them (Chinese labels)."""
+    out = {"id": ID_LABEL} if kind.key == "id" else {}
+    out.update({f.name: f.label for f in kind.fields})
+    out.update({f.name: f.label for f in kind.read_fields})
+    out.setdefault("region_code", "所在行政区划")
+    if kind.owned:
+        out["enterprise_name"] = "所属单位"
+    out.update({"version": "版本", "created_at": "创建时间", "created_by": "创建人", "updated_at": "更新时间", "updated_by": "更新人"})
+    return out
+
+
+def _column_map(kind: Kind, header: list[str]) -> tuple[dict[int, str], set[str], list[FieldViolation]]:
+    """Column index -> field name; the read-only columns an export carries are skipped."""
+    by_header = {}
+    for name, label in headers(kind).items():
+        by_header[label] = name
+        by_header[name] = name
+    writable = {f.name for f in kind.writable} | ({"id"} if kind.key == "id" else set())
+    skipped = set(headers(kind)) - writable
+    mapping, problems = {}, []
+    for i, h in enumerate(header):
+        h = (h or "").strip()
+        if not h:
+            continue
+        name = by_header.get(h)
+        if name is None:
+            problems.append(FieldViolation(h, "column.unknown", f"无法识别的列“{h}”", f"Unknown column '{h}'"))
+        elif name not in skipped:
+            mapping[i] = name
+    for f in kind.writable:
+        if f.required and f.name not in mapping.values():
+            problems.append(FieldViolation(f.name, "column.missing", f"缺少必填列“{f.label}”", f"Required column '{f.label}' is missing"))
+    return mapping, skipped, problems
+
+
+def read(kind: Kind, content: bytes, fmt: str) -> list[Row]:
+    """Rows of the file as {field: cell}; a header problem is an error of the whole file."""
+    fmt = (fmt or "").lower()
+    if fmt == "csv":
+        table = _csv(content)
+    elif fmt == "xlsx":
+        table = _xlsx(content)
+    else:
+        raise invalid(FieldViolation("format", "format.unsupported", "仅支持 CSV 和 Excel（.xlsx）文件", "Only CSV and .xlsx files are supported"))
+    if not table:
+        raise invalid(FieldViolation("file", "file.empty", "文件为空", "The file is empty"))
+    mapping, _, problems = _column_map(kind, [str(h) if h is not None else "" for h in table[0]])
+    if problems:
+        raise invalid(*problems)
+    if len(table) - 1 > MAX_ROWS:
+        raise invalid(FieldViolation("file", "file.too_many_rows", f"单个文件最多{MAX_ROWS}行", f"At most {MAX_ROWS} rows per file"))
+    rows = []
+    for n, cells in enumerate(table[1:], start=2):
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue  # blank lines a spreadsheet leaves behind
+        rows.append(Row(n, {name: cells[i] for i, name in mapping.items() if i < len(cells) and not _blank(cells[i])}))
+    return rows
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _csv(content: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise invalid(FieldViolation("file", "file.encoding", "无法识别文件编码（请使用 UTF-8 或 GBK）", "Unknown encoding (use UTF-8 or GBK)"))
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _xlsx(content: bytes) -> list[list]:
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 — any unreadable workbook is the caller's file, not our failure
+        raise invalid(FieldViolation("file", "file.unreadable", "无法读取该 Excel 文件", "The Excel file cannot be read")) from None
+    try:
+        return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _column_of(kind: Kind, field_name: str) -> str:
+    base = field_name.split("[")[0].split(".")[0]
+    return headers(kind).get(base, field_name)
+
+
+def run(conn, servicer, p, kind: Kind, rows: list[Row], *, dry_run: bool, all_or_nothing: bool) -> pb.ImportRecordsResponse:
+    resolver = references.Resolver(conn, kind, p)
+    creates, updates = _split(conn, kind, rows)
+    parsed: list[tuple[Row, dict]] = []
+    for row in creates:
+        masked = [f.name for f in kind.fields if f.mask and "*" in str(row.raw.get(f.name, ""))]
+        values, problems = parse(kind, {k: v for k, v in row.raw.items() if k != "id"}, text=True)
+        problems += [FieldViolation(m, f"{m}.masked", "不能用脱敏后的号码新建记录", "A masked number cannot create a record") for m in masked]
+        row.errors.extend(problems)
+        parsed.append((row, values))
+    resolver.prefetch([v for _, v in parsed])
+    ctx = servicer._context(p)
+    ready: list[tuple[Row, dict]] = []
+    seen_keys: dict = {}
+    for row, values in parsed:
+        if row.errors:
+            continue
+        record, enterprise, problems = resolver.resolve(dict(values))
+        try:
+            problems += access.record_violations(p, kind, record, jurisdiction=servicer.jurisdiction)
+        except PermissionDenied as refused:
+            problems.append(FieldViolation("region_code" if kind.regional else "uscc", "row.forbidden", refused.detail_zh, refused.detail_en))
+        if kind.key != "id":
+            first = seen_keys.setdefault(record.get(kind.key), row.number)
+            if first != row.number:
+                problems.append(FieldViolation(kind.key, f"{kind.key}.duplicate", f"与第{first}行重复", f"Duplicates row {first}"))
+        if not problems and kind.check:
+            problems = list(kind.check(record, dataclasses.replace(ctx, enterprise=enterprise)))
+        if problems:
+            row.errors.extend(problems)
+            continue
+        if kind.derive:
+            record.update(kind.derive(record, ctx))
+        ready.append((row, record))
+    update_values = []
+    for row in updates:
+        values, problems = parse(kind, {k: v for k, v in row.raw.items() if k != "id" and not _masked_cell(kind, k, v)},
+                                 partial=True, text=True)
+        row.errors.extend(problems)
+        update_values.append((row, values))
+    errors = [r for r in rows if r.errors]
+    response = pb.ImportRecordsResponse(rows=len(rows))
+    if dry_run or (all_or_nothing and errors):
+        _report(kind, response, rows)
+        response.valid = len(rows) - len(errors)
+        return response
+    created = _create_bulk(conn, servicer, p, kind, ready)
+    updated = 0
+    for row, values in update_values:
+        if row.errors:
+            continue
+        try:
+            with conn.transaction():  # a savepoint: one bad update does not undo the others
+                servicer._update(conn, p, kind, row.raw["id"], _current_version(conn, kind, row.raw["id"]), values, [])
+            updated += 1
+        except InvalidArgument as refused:
+            row.errors.extend(refused.violations)
+        except DomainError as refused:
+            row.errors.append(FieldViolation("id", "id.refused", refused.detail_zh, refused.detail_en))
+    if all_or_nothing and any(r.errors for r in rows):
+        raise invalid(*[FieldViolation(f"row {r.number}", e.code, f"第{r.number}行：{e.message_zh}", f"Row {r.number}: {e.message_en}")
+                        for r in rows for e in r.errors][:50])
+    _report(kind, response, rows)
+    response.valid = len(rows) - sum(1 for r in rows if r.errors)
+    response.created, response.updated, response.committed = created, updated, True
+    audit.record(conn, action=f"{kind.name}.import", target_type=kind.name, target_id=f"import:{len(rows)}",
+                 target_region=p.region or "", summary={"rows": len(rows), "created": created, "updated": updated,
+                                                        "rejected": len(rows) - response.valid})
+    return response
+
+
+def _masked_cell(kind: Kind, name: str, value) -> bool:
+    f = kind.by_name.get(name)
+    return f is not None and f.mask is not None and "*" in str(value)
+
+
+def _split(conn, kind: Kind, rows: list[Row]) -> tuple[list[Row], list[Row]]:
+    """Rows naming an existing record update it; the rest create."""
+    if kind.key == "id":
+        keyed = [r for r in rows if r.raw.get("id") not in (None, "")]
+        for r in keyed:
+            try:
+                r.raw["id"] = int(str(r.raw["id"]).strip())
+            except ValueError:
+                r.errors.append(FieldViolation("id", "id.format", "编号应为数字", "The id must be a number"))
+        existing = store.existing_keys(conn, kind, [r.raw["id"] for r in keyed if not r.errors])
+        for r in keyed:
+            if not r.errors and r.raw["id"] not in existing:
+                r.errors.append(FieldViolation("id", "id.unknown", f"编号 {r.raw['id']} 的记录不存在（新增记录请留空编号）",
+                                               f"No record {r.raw['id']} (leave the id empty to create)"))
+        return [r for r in rows if r.raw.get("id") in (None, "")], keyed
+    keys = [str(r.raw.get(kind.key, "")).strip().upper() for r in rows]
+    existing = store.existing_keys(conn, kind, [k for k in keys if k])
+    updates = []
+    for r, k in zip(rows, keys):
+        if k in existing:
+            r.raw["id"] = k
+            updates.append(r)
+    return [r for r in rows if r.raw.get("id") is None], updates
+
+
+def _current_version(conn, kind: Kind, key) -> int:
+    row = store.get(conn, kind, key)
+    return row["version"] if row else 0
+
+
+def _create_bulk(conn, servicer, p, kind: Kind, ready: list[tuple[Row, dict]]) -> int:
+    if not ready:
+        return 0
+    if kind.on_insert:  # ledger rows depend on each other's balances: one at a time, in order
+        for row, record in ready:
+            try:
+                with conn.transaction():
+                    servicer._insert(conn, p, kind, record, servicer._context(p))
+            except InvalidArgument as refused:
+                row.errors.extend(refused.violations)
+        return sum(1 for row, _ in ready if not row.errors)
+    rows = store.copy_insert(conn, kind, [record for _, record in ready], actor=p.label)
+    _history_and_events(conn, kind, rows, actor=p.label)
+    return len(rows)
+
+
+def _history_and_events(conn, kind: Kind, rows: list[dict], *, actor: str) -> None:
+    with conn.cursor() as cur, cur.copy("COPY registry.change (kind, record_id, version, operation, actor, changes) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row((kind.name, str(r[kind.key]), r["version"], "created", actor, "{}"))
+    with conn.cursor() as cur, cur.copy("COPY kit.outbox (event_id, topic, record_key, headers, payload) FROM STDIN") as cp:
+        topic = events.topic(kind)
+        for r in rows:
+            body = record_json(kind, r, masked=False)
+            fields = [f.name for f in kind.fields if r.get(f.name) is not None]
+            event = events.changed(kind, body, operation="created", fields=fields, actor=actor, changed_at=r["updated_at"])
+            cp.write_row((event.id, topic, str(r[kind.key]), json.dumps({k: v.decode() for k, v in event.headers()}, ensure_ascii=False),
+                          event.data))
+
+
+def _report(kind: Kind, response: pb.ImportRecordsResponse, rows: list[Row]) -> None:
+    for r in rows:
+        for e in r.errors:
+            response.errors.add(row=r.number, column=_column_of(kind, e.field), field=e.field, code=e.code,
+                                message_zh=e.message_zh, message_en=e.message_en)

@@ -1,0 +1,230 @@
+"""Storage of every record kind: SQL built from the declaration, over the caller's connection.
+Functions never commit; the servicer owns the transaction. Column names come only from the
+declaration, never from a caller, so composing them into SQL is safe; values are always bound."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from services.datacenter.registry import search
+from services.datacenter.registry.spec import Kind
+from services.datacenter.registry.values import json_ready
+from services.kit import regions
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows a caller may see: a region (covering its sub-regions) and/or one enterprise."""
+    region: str | None = None   # None: no region restriction (laws, or the whole jurisdiction)
+    uscc: str | None = None
+
+
+def columns(kind: Kind) -> list[str]:
+    cols = list(kind.system_columns()) + [f.name for f in kind.fields if f.name not in kind.system_columns()]
+    return cols
+
+
+def _select(kind: Kind) -> sql.Composed:
+    return sql.SQL(", ").join(sql.Identifier(c) for c in columns(kind))
+
+
+def _table(kind: Kind) -> sql.Composed:
+    return sql.Identifier(kind.database, kind.table)
+
+
+def _adapt(kind: Kind, name: str, value):
+    f = kind.by_name.get(name)
+    if f is not None and f.type == "json" and value is not None:
+        return Jsonb(json_ready({"v": value})["v"])
+    return value
+
+
+def search_document(kind: Kind, record: dict) -> str | None:
+    """The tsvector literal of a record: its searchable fields as bigram terms (see search.py)."""
+    if not kind.searchable:
+        return None
+    parts = []
+    for f in kind.searchable:
+        v = record.get(f.name)
+        parts.extend(v if isinstance(v, list) else [v])
+    terms = search.document([str(p) for p in parts if p is not None]).split()
+    return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
+
+
+def get(conn: psycopg.Connection, kind: Kind, key, *, for_update: bool = False, include_deleted: bool = False) -> dict | None:
+    q = sql.SQL("SELECT {} FROM {} WHERE {} = %s").format(_select(kind), _table(kind), sql.Identifier(kind.key))
+    if not include_deleted:
+        q += sql.SQL(" AND deleted_at IS NULL")
+    if for_update:
+        q += sql.SQL(" FOR UPDATE")
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(q, (key,)).fetchone()
+
+
+def insert(conn: psycopg.Connection, kind: Kind, record: dict, *, actor: str) -> dict:
+    values = {k: v for k, v in record.items() if k in set(columns(kind)) and k not in ("version", "created_at", "updated_at")}
+    values["created_by"] = values["updated_by"] = actor
+    names = list(values)
+    q = sql.SQL("INSERT INTO {} ({}, search) VALUES ({}, %s::tsvector) RETURNING {}").format(
+        _table(kind), sql.SQL(", ").join(map(sql.Identifier, names)),
+        sql.SQL(", ").join(sql.Placeholder() * len(names)), _select(kind)) if kind.searchable else \
+        sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING {}").format(
+            _table(kind), sql.SQL(", ").join(map(sql.Identifier, names)), sql.SQL(", ").join(sql.Placeholder() * len(names)),
+            _select(kind))
+    params = [_adapt(kind, n, values[n]) for n in names] + ([search_document(kind, record)] if kind.searchable else [])
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(q, params).fetchone()
+
+
+def update(conn: psycopg.Connection, kind: Kind, key, changes: dict, *, full: dict, actor: str) -> dict:
+    """Apply `changes`; `full` is the whole record afterwards (for the search document)."""
+    sets = [sql.SQL("{} = %s").format(sql.Identifier(n)) for n in changes]
+    params = [_adapt(kind, n, v) for n, v in changes.items()]
+    if kind.searchable:
+        sets.append(sql.SQL("search = %s::tsvector"))
+        params.append(search_document(kind, full))
+    sets.append(sql.SQL("version = version + 1, updated_at = now(), updated_by = %s"))
+    params.append(actor)
+    q = sql.SQL("UPDATE {} SET {} WHERE {} = %s RETURNING {}").format(
+        _table(kind), sql.SQL(", ").join(sets), sql.Identifier(kind.key), _select(kind))
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(q, params + [key]).fetchone()
+
+
+def soft_delete(conn: psycopg.Connection, kind: Kind, key, *, actor: str) -> dict:
+    q = sql.SQL("""UPDATE {} SET deleted_at = now(), deleted_by = %s, version = version + 1, updated_at = now(), updated_by = %s
+                   WHERE {} = %s RETURNING {}""").format(_table(kind), sql.Identifier(kind.key), _select(kind))
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(q, (actor, actor, key)).fetchone()
+
+
+def _scope_conditions(kind: Kind, scope: Scope) -> tuple[list[sql.Composable], list]:
+    conds, params = [sql.SQL("deleted_at IS NULL")], []
+    if scope.region and kind.regional:
+        prefix = regions.significant_prefix(scope.region)
+        conds.append(sql.SQL("region_code LIKE %s"))
+        params.append(prefix + "%")
+    if scope.uscc:
+        conds.append(sql.SQL("{} = %s").format(sql.Identifier("uscc")))
+        params.append(scope.uscc)
+    return conds, params
+
+
+def list_rows(conn: psycopg.Connection, kind: Kind, *, scope: Scope, filters: dict, extra: list[tuple[str, tuple]],
+              query: str | None, size: int, after: str | None) -> list[dict]:
+    """Newest first (by key), `size + 1` rows so the caller knows whether there is a next page."""
+    conds, params = _scope_conditions(kind, scope)
+    for name, value in filters.items():
+        f = kind.by_name.get(name)
+        if name == "region_code":
+            conds.append(sql.SQL("region_code LIKE %s"))
+            params.append(regions.significant_prefix(value) + "%")
+        elif f is not None and f.sql_type.endswith("[]"):
+            conds.append(sql.SQL("{} @> ARRAY[%s]::text[]").format(sql.Identifier(name)))
+            params.append(value)
+        else:
+            conds.append(sql.SQL("{} = %s").format(sql.Identifier(name)))
+            params.append(value)
+    for condition, extra_params in extra:
+        conds.append(sql.SQL("(" + condition + ")"))  # conditions written in the kind declarations
+        params.extend(extra_params)
+    if query:
+        conds.append(sql.SQL("search @@ %s::tsquery"))
+        params.append(query)
+    key = sql.Identifier(kind.key)
+    if after is not None:
+        conds.append(sql.SQL("{} < %s").format(key))
+        params.append(after)
+    q = sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {} DESC LIMIT %s").format(
+        _select(kind), _table(kind), sql.SQL(" AND ").join(conds), key)
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(q, params + [size + 1]).fetchall()
+
+
+def statistics(conn: psycopg.Connection, kind: Kind, *, by: str, region: str | None,
+               month_from: date | None, month_to: date | None) -> list[tuple[str, int]]:
+    """Counts of live records from the counters (registry.stat), grouped by county, category or month."""
+    group = {"region": "left(region_code, 6)", "category": "category", "month": "to_char(month, 'YYYY-MM')"}[by]
+    conds, params = ["kind = %s"], [kind.name]
+    if region and kind.regional:
+        conds.append("region_code LIKE %s")
+        params.append(regions.significant_prefix(region) + "%")
+    if month_from:
+        conds.append("month >= %s")
+        params.append(month_from)
+    if month_to:
+        conds.append("month <= %s")
+        params.append(month_to)
+    rows = conn.execute(f"SELECT {group} AS k, sum(n)::bigint FROM registry.stat WHERE {' AND '.join(conds)} "
+                        f"GROUP BY 1 HAVING sum(n) <> 0 ORDER BY 1", params).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def append_history(conn: psycopg.Connection, kind: Kind, key, *, version: int, operation: str, actor: str, changes: dict) -> None:
+    conn.execute("INSERT INTO registry.change (kind, record_id, version, operation, actor, changes) VALUES (%s, %s, %s, %s, %s, %s)",
+                 (kind.name, str(key), version, operation, actor, Jsonb(json_ready(changes))))
+
+
+def history(conn: psycopg.Connection, kind: Kind, key) -> list[dict]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute("SELECT version, operation, actor, at, changes FROM registry.change WHERE kind = %s AND record_id = %s "
+                           "ORDER BY version", (kind.name, str(key))).fetchall()
+
+
+def copy_insert(conn: psycopg.Connection, kind: Kind, records: list[dict], *, actor: str) -> list[dict]:
+    """Bulk insert for imports: ids drawn from the sequence up front, rows streamed with COPY,
+    then read back (with their defaults) for the events. Same columns and search as insert()."""
+    if not records:
+        return []
+    if kind.key == "id":
+        seq = conn.execute("SELECT pg_get_serial_sequence(%s, 'id')", (kind.qualified_table,)).fetchone()[0]
+        ids = [r[0] for r in conn.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (seq, len(records))).fetchall()]
+        for r, i in zip(records, ids):
+            r["id"] = i
+    names = [c for c in columns(kind) if c not in ("version", "created_at", "updated_at", "created_by", "updated_by",
+                                                     "deleted_at", "deleted_by")]
+    cols = names + ["created_by", "updated_by"] + (["search"] if kind.searchable else [])
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(_table(kind), sql.SQL(", ").join(map(sql.Identifier, cols)))
+    with conn.cursor() as cur, cur.copy(stmt) as cp:
+        for r in records:
+            row = [_copy_value(kind, n, r.get(n)) for n in names] + [actor, actor]
+            if kind.searchable:
+                row.append(search_document(kind, r))
+            cp.write_row(row)
+    keys = [r[kind.key] for r in records]
+    with conn.cursor(row_factory=dict_row) as cur:
+        q = sql.SQL("SELECT {} FROM {} WHERE {} = ANY(%s)").format(_select(kind), _table(kind), sql.Identifier(kind.key))
+        by_key = {row[kind.key]: row for row in cur.execute(q, (keys,)).fetchall()}
+    return [by_key[k] for k in keys]
+
+
+def _copy_value(kind: Kind, name: str, value):
+    f = kind.by_name.get(name)
+    if value is None:
+        return None
+    if f is not None and f.type == "json":
+        return json.dumps(json_ready({"v": value})["v"], ensure_ascii=False)
+    if isinstance(value, list):
+        return value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def existing_keys(conn: psycopg.Connection, kind: Kind, keys: list) -> set:
+    q = sql.SQL("SELECT {} FROM {} WHERE {} = ANY(%s)").format(sql.Identifier(kind.key), _table(kind), sql.Identifier(kind.key))
+    return {r[0] for r in conn.execute(q, (keys,)).fetchall()}
+
+
+def lookup(conn: psycopg.Connection, kind: Kind, keys: list, cols: tuple[str, ...]) -> dict:
+    """{key: {col: value}} of live records, for resolving references in bulk."""
+    q = sql.SQL("SELECT {}, {} FROM {} WHERE {} = ANY(%s) AND deleted_at IS NULL").format(
+        sql.Identifier(kind.key), sql.SQL(", ").join(map(sql.Identifier, cols)), _table(kind), sql.Identifier(kind.key))
+    with conn.cursor(row_factory=dict_row) as cur:
+        return {r[kind.key]: r for r in cur.execute(q, (keys,)).fetchall()}
