@@ -16,6 +16,7 @@ from gateway.clients import call
 from gateway.idempotency import IdempotencyKey, mark_replay
 from gateway.openapi import PROBLEMS
 from gateway.records import exporting
+from safety.datacenter.v1 import dictionaries_pb2
 from safety.datacenter.v1 import records_pb2 as pb
 from services.datacenter.registry.catalogue import ALL
 from services.datacenter.registry.spec import Kind
@@ -195,3 +196,12 @@ for _kind in ALL:
 async def catalogue(request: Request, principal=ANY_CALLER.dependency()):
     result, _ = await call(request.app.state.clients.records.Describe, pb.DescribeRequest(), request)
     return _numbers(MessageToDict(result.catalogue))
+
+
+@router.get("/api/v1/dictionaries/{name}", tags=["数据中心 datacenter"], responses=PROBLEMS,
+            summary="共享字典：行政区划、行业、监管行业、事故类型、危险化学品等 / Shared dictionaries")
+async def dictionary(name: str, request: Request, principal=ANY_CALLER.dependency(),
+                     parent: str = Query("", max_length=12), level: str = Query("", max_length=12)):
+    result, _ = await call(request.app.state.clients.dictionaries.ListEntries,
+                           dictionaries_pb2.ListEntriesRequest(name=name, parent=parent, level=level), request)
+    return {"name": name, "items": [_numbers(MessageToDict(e)) for e in result.entries]}

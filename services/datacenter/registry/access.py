@@ -57,13 +57,14 @@ def require_visible(p: Principal, kind: Kind, row: dict | None) -> dict:
 
 def authorize_write(p: Principal, kind: Kind, *, operation: str) -> None:
     """May this caller write this kind at all (before looking at the record)?"""
+    if operation == "update" and not kind.updatable or operation == "delete" and not kind.deletable:
+        # An append-only ledger refuses everybody, an enterprise writing its own records included.
+        raise PermissionDenied(f"{kind.label}只能新增，不能{_VERB[operation]}", f"{kind.name} records are append-only")
     if p.kind == "enterprise":
         if kind.enterprise_writes and operation in ("create", "update"):
             return
         raise PermissionDenied(f"生产经营单位不能{_VERB[operation]}{kind.label}", f"An enterprise cannot {operation} {kind.name} records")
     if p.kind == "staff" and p.has_any_role(*kind.writer_roles) and p.region:
-        if operation == "update" and not kind.updatable or operation == "delete" and not kind.deletable:
-            raise PermissionDenied(f"{kind.label}只能新增，不能{_VERB[operation]}", f"{kind.name} records are append-only")
         return
     raise PermissionDenied(f"无权{_VERB[operation]}{kind.label}", f"Not allowed to {operation} {kind.name} records")
 

@@ -19,6 +19,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{3,8}|400-?\d{3}-?\d{4})$")
 _TRUE, _FALSE = {"true", "1", "是", "yes", "y", "t"}, {"false", "0", "否", "no", "n", "f"}
 _LIST_SPLIT = re.compile(r"[;；,，、]")
+_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?")
 _MISSING = object()
 
 
@@ -108,7 +109,7 @@ def coerce(f: Field, v: Any, *, text: bool = False) -> Any:
             items = [_option(f, i) for i in items]
         for i in items:
             _check_text(f, i)
-        return list(dict.fromkeys(items))  # order kept, repeats dropped
+        return list(dict.fromkeys(items)) or None  # order kept, repeats dropped; "；" alone is empty
     if f.type == "int":
         n = _number(v, integer=True)
         _check_range(f, n)
@@ -194,9 +195,11 @@ def _date(v: Any) -> date:
         return v.date()
     if isinstance(v, date):
         return v
-    s = _string(v).replace("/", "-").replace(".", "-")
+    s = _string(v).replace("/", "-")
+    s = s[:10].replace(".", "-") + s[10:]
     try:
-        return date.fromisoformat(s[:10]) if len(s) >= 10 and s[10:11] in ("", " ", "T") else date.fromisoformat(s)
+        # A time after the date (an Excel date-time cell) is dropped; any other tail is an error.
+        return date.fromisoformat(s[:10]) if len(s) > 10 and _TIME_TAIL.fullmatch(s[10:]) else date.fromisoformat(s)
     except ValueError:
         raise _Bad("format", "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD") from None
 
@@ -221,6 +224,8 @@ def _json(f: Field, v: Any, *, text: bool) -> Any:
             v = json.loads(v)
         except ValueError:
             raise _Bad("format", "应为JSON", "must be JSON") from None
+        if _empty(v):
+            return None  # "[]" or "{}" in an import cell is as empty as [] or {} sent as JSON
     if not f.item_fields:
         if not isinstance(v, (dict, list)):
             raise _Bad("type", "应为对象或列表", "must be an object or a list")

@@ -21,7 +21,7 @@ const MSG_TOO_MANY = '请求过于频繁，请稍后再试'
 const MSG_LOGIN = '登录已失效，正在跳转到登录页…'
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
-type QueryValue = string | number | boolean | null | undefined
+export type QueryValue = string | number | boolean | null | undefined
 
 export interface RequestOptions {
   method?: Method
@@ -29,6 +29,8 @@ export interface RequestOptions {
   query?: Record<string, QueryValue>
   /** Sent as JSON. */
   body?: unknown
+  /** Sent as multipart/form-data instead of `body` (file uploads); the browser sets the boundary. */
+  form?: FormData
   /** For POST: the key of this user action. A fresh one is made when absent. */
   idempotencyKey?: string
   /** Show an ElMessage when the call fails (default true). */
@@ -125,7 +127,7 @@ export function goToLogin(next = currentPath()): void {
   window.location.href = loginUrl(next)
 }
 
-function buildUrl(path: string, query?: Record<string, QueryValue>): string {
+export function buildUrl(path: string, query?: Record<string, QueryValue>): string {
   if (!query) return path
   const params = new URLSearchParams()
   for (const [k, v] of Object.entries(query)) {
@@ -173,8 +175,10 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if (csrf) headers['X-CSRF-Token'] = csrf
   }
   if (method === 'POST') headers['Idempotency-Key'] = options.idempotencyKey ?? newIdempotencyKey()
-  let body: string | undefined
-  if (options.body !== undefined) {
+  let body: string | FormData | undefined
+  if (options.form !== undefined) {
+    body = options.form
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(options.body)
   }
@@ -221,6 +225,14 @@ export function apiGet<T>(path: string, query?: Record<string, QueryValue>, opti
 
 export function apiPost<T>(path: string, body: unknown = {}, options: RequestOptions = {}): Promise<T> {
   return request<T>(path, { ...options, method: 'POST', body })
+}
+
+export function apiPatch<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+  return request<T>(path, { ...options, method: 'PATCH', body })
+}
+
+export function apiDelete<T>(path: string, query?: Record<string, QueryValue>, options: RequestOptions = {}): Promise<T> {
+  return request<T>(path, { ...options, method: 'DELETE', query })
 }
 
 /** POST /auth/logout, then follow the `redirect` the server names (Keycloak's end-session page). */

@@ -150,10 +150,13 @@ export interface Registration {
   [key: string]: unknown
 }
 
-/** One entry of the shell's left navigation. */
+/** One entry of the shell's left navigation; an entry with `children` is a titled group of entries. */
 export interface NavItem {
   key: string
   label: string
+  /** data-testid of the entry; `nav-<key>` when absent. */
+  testid?: string
+  children?: NavItem[]
 }
 
 /** A business module a platform will contain (placeholder home pages). */
