@@ -43,7 +43,9 @@ def _check(record: dict, ctx: RuleContext) -> list:
     table = _table(ctx, record)
     out = list(rules.violations(record | {"missing": record.get("missing") or 0, "serious_injuries": record.get("serious_injuries") or 0,
                                           "minor_injuries": record.get("minor_injuries") or 0,
-                                          "direct_loss_cny": record.get("direct_loss_cny") or 0}, table=table, now=ctx.now))
+                                          "direct_loss_cny": record.get("direct_loss_cny") or 0,
+                                          # grade is computed (derive); on update the record carries the stored, old grade
+                                          "grade": None}, table=table, now=ctx.now))
     if changes := _casualty_changes(record, ctx.current):
         # A change of casualties after the first report is a re-report (续报), allowed only in its window.
         try:

@@ -20,7 +20,18 @@ _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{3,8}|400-?\d
 _TRUE, _FALSE = {"true", "1", "是", "yes", "y", "t"}, {"false", "0", "否", "no", "n", "f"}
 _LIST_SPLIT = re.compile(r"[;；,，、]")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?")
+_UNPADDED = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:([ T])(\d{1,2}):(.*))?$")
 _MISSING = object()
+
+
+def _padded(s: str) -> str:
+    """2026-1-5 0:00 (how Excel writes dates into CSV) -> 2026-01-05 00:00."""
+    m = _UNPADDED.match(s)
+    if not m:
+        return s
+    year, month, day, sep, hour, rest = m.groups()
+    out = f"{year}-{int(month):02d}-{int(day):02d}"
+    return out + (f"{sep}{int(hour):02d}:{rest}" if sep else "")
 
 
 class _Bad(Exception):
@@ -196,7 +207,7 @@ def _date(v: Any) -> date:
     if isinstance(v, date):
         return v
     s = _string(v).replace("/", "-")
-    s = s[:10].replace(".", "-") + s[10:]
+    s = _padded(s[:10].replace(".", "-") + s[10:])
     try:
         # A time after the date (an Excel date-time cell) is dropped; any other tail is an error.
         return date.fromisoformat(s[:10]) if len(s) > 10 and _TIME_TAIL.fullmatch(s[10:]) else date.fromisoformat(s)
@@ -210,7 +221,7 @@ def _datetime(v: Any) -> datetime:
     elif isinstance(v, date):
         dt = datetime.combine(v, time())
     else:
-        s = _string(v).replace("/", "-")
+        s = _padded(_string(v).replace("/", "-"))
         try:
             dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
         except ValueError:
