@@ -5,7 +5,7 @@ PY    := .venv/bin/python
 CTL   := $(PY) -m infra.platformctl
 PROTO := $(shell find proto/safety -name '*.proto')
 
-.PHONY: up down status test test-unit test-integration test-browser install proto web bench clean-data logs
+.PHONY: up down status test test-unit test-integration test-browser install proto web bench clean-data logs seed
 WEB_SRC := $(shell find web/src web/*/index.html web/index.html -type f 2>/dev/null) web/package-lock.json web/vite.config.ts web/tsconfig.json
 
 up: install proto web
@@ -46,6 +46,13 @@ test-integration: up
 
 test-browser: up
 	@$(PY) -m pytest tests/browser
+
+# More demo data: SCALE enterprises and the other databases in proportion (docs/seed.md). Adds the
+# data set of (SCALE, SEED) unless it is already there.
+SCALE ?= 200
+SEED  ?= 2026
+seed: up
+	@$(PY) -m services.datacenter.seed --scale $(SCALE) --seed $(SEED)
 
 bench: up
 	@$(PY) -m bench.gateway_reads

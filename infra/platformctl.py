@@ -387,6 +387,7 @@ def up(demo: bool = True) -> None:
         p.start()
     if demo:
         subprocess.run([PY, "-m", "infra.demo"], cwd=ROOT, check=True)
+        subprocess.run([PY, "-m", "services.datacenter.seed", "--scale", "200", "--if-empty"], cwd=ROOT, check=True)
     say(f"platform up in {time.monotonic() - started:.1f}s — `make status` for details, `make down` to stop")
 
 

@@ -24,6 +24,7 @@ from services.kit.errors import FieldViolation, invalid
 
 router = APIRouter()
 READ_SCOPE = frozenset({"datacenter.read"})
+MAX_VERSION = 2**63 - 1  # int64 in the RPC
 _RESERVED = {"q", "page_size", "page_token", "format", "by", "region", "month_from", "month_to"}
 
 
@@ -106,15 +107,20 @@ def add_kind(kind: Kind) -> None:
                      format: str = Query("csv", pattern="^(csv|xlsx)$")):
         stub, filters = request.app.state.clients.records, _filters(request)
 
+        async def page(token: str):
+            result, _ = await call(stub.ListRecords, pb.ListRecordsRequest(kind=kind.name, filters=filters, query=q,
+                                                                            page_size=1000, page_token=token), request)
+            return [_record(r) for r in result.records], result.next_page_token
+
+        # The first page is fetched before the response starts, so a bad filter is a clean 422.
+        first, token = await page("")
+
         async def pages():
-            token = ""
-            while True:
-                result, _ = await call(stub.ListRecords, pb.ListRecordsRequest(kind=kind.name, filters=filters, query=q,
-                                                                                page_size=1000, page_token=token), request)
-                yield [_record(r) for r in result.records]
-                token = result.next_page_token
-                if not token:
-                    return
+            nonlocal token
+            yield first
+            while token:
+                records, token = await page(token)
+                yield records
         return await exporting.response(kind, pages(), fmt=format)
 
     async def import_records(request: Request, response: Response, idempotency_key: IdempotencyKey, principal=importer.dependency(),
@@ -152,14 +158,14 @@ def add_kind(kind: Kind) -> None:
     async def update(record_id: str, request: Request, principal=editor.dependency(),
                      body: dict[str, Any] = Body(..., description="{\"version\": 当前版本, 要修改的字段…}")):
         version = body.pop("version", None)
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
             raise invalid(FieldViolation("version", "version.required", "须提供记录当前版本号（version）",
                                          "The record's current version is required"))
         result, _ = await call(request.app.state.clients.records.UpdateRecord,
                                pb.UpdateRecordRequest(kind=kind.name, id=record_id, version=version, changes=_struct(body)), request)
         return _record(result.record)
 
-    async def delete(record_id: str, request: Request, principal=deleter.dependency(), version: int = Query(..., ge=1),
+    async def delete(record_id: str, request: Request, principal=deleter.dependency(), version: int = Query(..., ge=1, le=MAX_VERSION),
                      reason: str = Query("", max_length=500)):
         result, _ = await call(request.app.state.clients.records.DeleteRecord,
                                pb.DeleteRecordRequest(kind=kind.name, id=record_id, version=version, reason=reason), request)
