@@ -39,7 +39,8 @@ export default defineConfig({
     assetsDir: 'assets',
     // The gateway serves only the pages and /app/assets/: emit the icon there instead of inlining it.
     assetsInlineLimit: (file) => (file.endsWith('.svg') ? false : undefined),
-    chunkSizeWarningLimit: 600,
+    // ECharts (about 620 kB, loaded only by the data centre's 统计分析 view) is the largest chunk.
+    chunkSizeWarningLimit: 700,
     rolldownOptions: {
       input: Object.fromEntries(Object.entries(pages).map(([name, file]) => [name, resolve(root, file)])),
       output: {
