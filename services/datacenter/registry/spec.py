@@ -6,6 +6,7 @@ declaration, so a field's Chinese label, type and limits are written once. Pure 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 from typing import Any, Callable
 
@@ -122,15 +123,17 @@ class Kind:
     def qualified_table(self) -> str:
         return f"{self.database}.{self.table}"
 
-    @property
+    # Cached: the import path asks these for every cell (cached_property writes the instance
+    # __dict__ directly, which a frozen dataclass allows).
+    @cached_property
     def by_name(self) -> dict[str, Field]:
         return {f.name: f for f in self.fields}
 
-    @property
+    @cached_property
     def writable(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if not f.computed)
 
-    @property
+    @cached_property
     def searchable(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.search)
 

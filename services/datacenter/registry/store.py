@@ -191,9 +191,10 @@ def copy_insert(conn: psycopg.Connection, kind: Kind, records: list[dict], *, ac
                                                      "deleted_at", "deleted_by")]
     cols = names + ["created_by", "updated_by"] + (["search"] if kind.searchable else [])
     stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(_table(kind), sql.SQL(", ").join(map(sql.Identifier, cols)))
+    json_columns = {f.name for f in kind.fields if f.type == "json"}
     with conn.cursor() as cur, cur.copy(stmt) as cp:
         for r in records:
-            row = [_copy_value(kind, n, r.get(n)) for n in names] + [actor, actor]
+            row = [_copy_value(n in json_columns, r.get(n)) for n in names] + [actor, actor]
             if kind.searchable:
                 row.append(search_document(kind, r))
             cp.write_row(row)
@@ -204,11 +205,10 @@ def copy_insert(conn: psycopg.Connection, kind: Kind, records: list[dict], *, ac
     return [by_key[k] for k in keys]
 
 
-def _copy_value(kind: Kind, name: str, value):
-    f = kind.by_name.get(name)
+def _copy_value(is_json: bool, value):
     if value is None:
         return None
-    if f is not None and f.type == "json":
+    if is_json:
         return json.dumps(json_ready({"v": value})["v"], ensure_ascii=False)
     if isinstance(value, list):
         return value
