@@ -73,6 +73,9 @@ async def search(request: Request, principal=SEARCH.dependency(),
         if value is not None:
             if value.tzinfo is None:
                 raise invalid(FieldViolation(name, "time.timezone", "时间须带时区（如 +08:00）", "The time must carry a UTC offset (e.g. +08:00)"))
-            getattr(req, name).FromDatetime(value)
+            try:
+                getattr(req, name).FromDatetime(value)
+            except (ValueError, OverflowError):  # before 0001-01-01 UTC once the offset is applied
+                raise invalid(FieldViolation(name, "time.range", "时间超出可表示的范围", "The time is out of range")) from None
     result, _ = await call(request.app.state.clients.audit.Search, req, request)
     return AuditPage(items=[_entry(e) for e in result.items], next_page_token=result.next_page_token)

@@ -18,9 +18,11 @@ import json
 from gateway.app import create_app
 from gateway.auth import Permission, iter_routes, permission_of
 from infra.keycloak import realm
+from services.datacenter.registry.catalogue import ALL as RECORD_KINDS
+from services.datacenter.registry.spec import Kind
 from services.kit import roles
 from services.kit.auth import Principal, principal_from_claims
-from tests.integration.conftest import bearer, random_uscc
+from tests.integration.conftest import RecordsApi, _cell, bearer, csv_bytes, good_body, random_uscc, zh_token
 
 pytestmark = pytest.mark.integration
 
@@ -48,17 +50,37 @@ class Example:
     ok: tuple[int, ...] = (200,)
     anonymous: tuple[int, ...] = (401,)
     params: dict = field(default_factory=dict)
+    files: Callable[["Ctx"], dict] | None = None  # multipart upload instead of a JSON body
+    data: dict | None = None                       # multipart form fields sent with `files`
 
 
 @dataclass
 class Ctx:
     http: object
     admin_token: Callable[[], str]
+    records: RecordsApi | None = None
+    made: dict = field(default_factory=dict)
 
     def pending_application(self) -> str:
         r = self.http.post("/api/v1/onboarding/applications", json=_application_body(random_uscc("620802")))
         assert r.status_code == 202, r.text
         return r.json()["id"]
+
+    def record(self, kind: str):
+        """The id of one record of `kind` in 崆峒区 (620802), of the demo enterprise KT_USCC for the kinds
+        that belong to one, made once by city-admin (the enterprise record is the demo enterprise itself)."""
+        if kind not in self.made:
+            self.made[kind] = KT_USCC if kind == "enterprise" else self.records.create(kind, region="620802", uscc=KT_USCC)["id"]
+        return self.made[kind]
+
+    def fresh(self, kind: str):
+        """A new record of `kind` (version 1), for a route that uses one up."""
+        return self.records.create(kind, region="620802", uscc=KT_USCC)["id"]
+
+    def current(self, kind: str) -> dict:
+        r = self.records.get(kind, self.record(kind))
+        assert r.status_code == 200, r.text
+        return r.json()
 
 
 def _application_body(uscc: str) -> dict:
@@ -72,7 +94,6 @@ EXAMPLES: dict[str, Example] = {
     "POST /api/v1/enterprises": Example(body=lambda ctx: {
         "uscc": KT_USCC, "name": "平凉市崆峒化工有限公司", "region_code": "620802",
         "address": "甘肃省平凉市崆峒区工业园区纬一路8号", "industry_code": "C2614"}, ok=(200, 201)),
-    "GET /api/v1/enterprises/{uscc}": Example(path=lambda ctx: {"uscc": KT_USCC}),
     "GET /api/v1/supervision/registrations/{uscc}": Example(path=lambda ctx: {"uscc": KT_USCC}),
     "GET /api/v1/supervision/registrations": Example(),
     "GET /api/v1/onboarding/regions": Example(),
@@ -104,6 +125,60 @@ EXAMPLES: dict[str, Example] = {
     **{f"GET /app/{code}/": Example(**PAGE) for code in roles.PLATFORMS},
 }
 MATRIX_CLIENT: dict[str, str] = {}
+
+
+def _refs(ctx: Ctx, kind: Kind) -> dict:
+    return {f.name: ctx.record(f.ref) for f in kind.fields if f.ref}
+
+
+def _create_body(ctx: Ctx, kind: Kind) -> dict:
+    """Valid for every caller who may create: a hazard from the enterprise's own inspection (which staff may
+    register too), records of the demo enterprise in its county 620802."""
+    return good_body(kind.name, tok=zh_token(), region="620802", uscc=KT_USCC, refs=_refs(ctx, kind))
+
+
+def _no_op_patch(ctx: Ctx, kind: Kind) -> dict:
+    """{"version": current, a field: its current value}: answers 200 and changes nothing."""
+    current = ctx.current(kind.name)
+    name = next(f.name for f in kind.fields if f.list_column and not f.computed and not f.mask and current.get(f.name) is not None)
+    return {"version": current["version"], name: current[name]}
+
+
+def _import_file(ctx: Ctx, kind: Kind) -> dict:
+    """A one-row CSV that would create a valid record (sent with dry_run=true: nothing is written)."""
+    body = _create_body(ctx, kind)
+    if kind.name == "enterprise":
+        body = good_body("enterprise", tok=zh_token(), region="620802")
+    names = list(body)
+    return {"file": ("matrix.csv", csv_bytes([names, [_cell(body[n]) for n in names]]), "text/csv")}
+
+
+def _record_examples(kind: Kind) -> dict[str, Example]:
+    base = f"/api/v1/{kind.path}"
+    one = lambda ctx, k=kind.name: {"record_id": ctx.record(k)}  # noqa: E731
+    out = {
+        f"GET {base}": Example(),
+        f"GET {base}/statistics": Example(),
+        f"GET {base}/export": Example(params={"format": "csv"}),
+        f"POST {base}/import": Example(files=lambda ctx, k=kind: _import_file(ctx, k), data={"dry_run": "true"}),
+        f"GET {base}/{{record_id}}": Example(path=one),
+        f"GET {base}/{{record_id}}/history": Example(path=one),
+    }
+    if kind.name != "enterprise":
+        out[f"POST {base}"] = Example(body=lambda ctx, k=kind: _create_body(ctx, k), ok=(201,))
+    if kind.updatable:
+        out[f"PATCH {base}/{{record_id}}"] = Example(path=one, body=lambda ctx, k=kind: _no_op_patch(ctx, k))
+    if kind.deletable:
+        out[f"DELETE {base}/{{record_id}}"] = Example(path=lambda ctx, k=kind.name: {"record_id": ctx.fresh(k)},
+                                                      params={"version": 1, "reason": "矩阵测试"})
+    return out
+
+
+EXAMPLES.update({key: example for kind in RECORD_KINDS for key, example in _record_examples(kind).items()})
+EXAMPLES.update({
+    "GET /api/v1/datacenter/catalogue": Example(),
+    "GET /api/v1/dictionaries/{name}": Example(path=lambda ctx: {"name": "sector"}),
+})
 
 
 def expected(rule: Permission, example: Example, persona: Persona) -> tuple[int, ...]:
@@ -151,8 +226,8 @@ def personas(staff_user, staff_token, http) -> list[Persona]:
 
 
 @pytest.fixture(scope="module")
-def ctx(http, staff_token) -> Ctx:
-    c = Ctx(http, lambda: staff_token("city-admin"))
+def ctx(http, staff_token, records) -> Ctx:
+    c = Ctx(http, lambda: staff_token("city-admin"), records)
     if not MATRIX_CLIENT:  # an enterprise client of 620802 made by onboarding, for the client-administration routes
         approved = http.post(f"/api/v1/onboarding/applications/{c.pending_application()}/approve", json={},
                              headers=bearer(c.admin_token()))
@@ -183,8 +258,12 @@ def test_route_answers_each_caller_as_declared(route, personas, ctx, http):
         headers = bearer(p.token()) if p.token else {}
         if method == "POST":
             headers["Idempotency-Key"] = str(uuid.uuid4())
-        r = http.request(method, path, headers=headers, json=example.body(ctx) if example.body else None,
-                         follow_redirects=False)
+        if example.files:
+            r = http.request(method, path, headers=headers, params=example.params, files=example.files(ctx), data=example.data,
+                             follow_redirects=False)
+        else:
+            r = http.request(method, path, headers=headers, params=example.params,
+                             json=example.body(ctx) if example.body else None, follow_redirects=False)
         want = expected(rule, example, p)
         if r.status_code not in want:
             wrong.append(f"{p.name}: got {r.status_code}, expected {want} — {r.text[:160]}")

@@ -142,8 +142,9 @@ def run(conn, servicer, p, kind: Kind, rows: list[Row], *, dry_run: bool, all_or
     for row, values in parsed:
         if row.errors:
             continue
-        record, enterprise, problems = resolver.resolve(dict(values))
+        record, enterprise, problems = dict(values), None, []
         try:
+            record, enterprise, problems = resolver.resolve(record)
             problems += access.record_violations(p, kind, record, jurisdiction=servicer.jurisdiction)
         except PermissionDenied as refused:
             problems.append(FieldViolation("region_code" if kind.regional else "uscc", "row.forbidden", refused.detail_zh, refused.detail_en))
@@ -160,6 +161,10 @@ def run(conn, servicer, p, kind: Kind, rows: list[Row], *, dry_run: bool, all_or
             record.update(kind.derive(record, ctx))
         ready.append((row, record))
     update_values = []
+    if updates and not kind.updatable:  # a ledger is append-only: a row naming an existing entry cannot change it
+        for row in updates:
+            row.errors.append(FieldViolation("id", "id.append_only", f"{kind.label}只能新增，不能修改已有记录（请留空编号）",
+                                             f"{kind.name} records are append-only (leave the id empty)"))
     for row in updates:
         values, problems = parse(kind, {k: v for k, v in row.raw.items() if k != "id" and not _masked_cell(kind, k, v)},
                                  partial=True, text=True)

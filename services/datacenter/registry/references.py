@@ -8,7 +8,7 @@ import psycopg
 from services.datacenter.registry import access, catalogue, store
 from services.datacenter.registry.spec import Kind
 from services.kit.auth import Principal
-from services.kit.errors import FieldViolation
+from services.kit.errors import FieldViolation, PermissionDenied
 
 _DICTIONARY_KEYS = {"region": ("region", "code"), "sector": ("sector", "code"), "accident_type": ("accident_type", "code"),
                     "rescue_specialty": ("rescue_specialty", "code"), "expert_field": ("expert_field", "code"),
@@ -69,10 +69,15 @@ class Resolver:
                 continue
             if f.ref:
                 target = self.ref(f.ref, value)
-                if target is None or not access.visible(self.caller, catalogue.KINDS[f.ref], target):
-                    label = catalogue.KINDS[f.ref].label
+                label = catalogue.KINDS[f.ref].label
+                if target is None:
                     out.append(FieldViolation(f.name, f"{f.name}.unknown", f"{f.label}：编号 {value} 的{label}不存在", f"No {f.ref} {value}"))
                     continue
+                if not access.visible(self.caller, catalogue.KINDS[f.ref], target):
+                    # It exists but lies outside the caller's region: writing against it is refused
+                    # outright, as writing a record in another region is.
+                    raise PermissionDenied(f"{f.label}：编号 {value} 的{label}不在您的管辖范围内",
+                                           f"{f.name}: {f.ref} {value} is outside your region")
                 if kind.region_from == f.name:
                     record["region_code"] = target["region_code"]
             if f.dictionary:

@@ -16,8 +16,8 @@ from psycopg_pool import ConnectionPool
 from safety.datacenter.v1 import records_pb2 as pb
 from safety.datacenter.v1 import records_pb2_grpc
 from services.datacenter.registry import access, catalogue, events, importing, references, search, store
-from services.datacenter.registry.spec import Kind, RuleContext
-from services.datacenter.registry.values import SHANGHAI, json_ready, parse, record_json, to_json
+from services.datacenter.registry.spec import Field, Kind, RuleContext
+from services.datacenter.registry.values import SHANGHAI, filter_value, json_ready, parse, record_json, to_json
 from services.datacenter.ruletables import load_defaults
 from services.kit import audit, idempotency, regions
 from services.kit.auth import Principal, current_principal
@@ -128,17 +128,13 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
                 else:
                     extra.append(lf.sql(value))
                 continue
-            f = fields.get(name)
-            if name == "region_code" and kind.regional or (f is not None and f.filter):
-                try:
-                    parsed, problems = parse(kind, {name: value}, partial=True, text=True) if f else ({name: value}, [])
-                except Exception:  # noqa: BLE001 — parse reports, never raises; this is belt and braces
-                    parsed, problems = {}, []
-                if problems:
-                    bad.extend(problems)
-                    continue
-                v = parsed.get(name, value)
-                out[name] = v[0] if isinstance(v, list) else v
+            f = fields.get(name) or (Field("region_code", "所在行政区划", "region") if name == "region_code" and kind.regional else None)
+            if f is not None and (f.filter or name == "region_code"):
+                v, problem = filter_value(f, value)
+                if problem:
+                    bad.append(problem)
+                else:
+                    out[name] = v[0] if isinstance(v, list) else v
             else:
                 bad.append(FieldViolation(name, f"{name}.not_filterable", f"不能按“{name}”筛选", f"Cannot filter by {name}"))
         if bad:

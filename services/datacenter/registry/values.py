@@ -75,6 +75,15 @@ def parse(kind: Kind, raw: dict, *, partial: bool = False, text: bool = False,
     return values, out
 
 
+def filter_value(f: Field, raw: str) -> tuple[Any, FieldViolation | None]:
+    """A list filter's value, typed like the field (computed fields too: filtering by a computed
+    grade is reading, not setting it)."""
+    try:
+        return coerce(f, raw, text=True), None
+    except _Bad as bad:
+        return None, FieldViolation(f.name, f"{f.name}.{bad.code}", f"{f.label}：{bad.zh}", f"{f.name}: {bad.en}")
+
+
 def _required(f: Field) -> FieldViolation:
     return FieldViolation(f.name, f"{f.name}.required", f"{f.label}不能为空", f"{f.name} is required")
 
