@@ -57,6 +57,7 @@ seed: up
 bench: up
 	@$(PY) -m bench.gateway_reads
 	@$(PY) -m bench.submit_enterprises
+	@$(PY) -m bench.datacenter
 
 logs:
 	@tail -n 20 .var/log/*.log

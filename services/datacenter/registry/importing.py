@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from safety.datacenter.v1 import records_pb2 as pb
 from services.datacenter.registry import access, events, references, store
 from services.datacenter.registry.spec import Kind
-from services.datacenter.registry.values import parse, record_json
+from services.datacenter.registry.values import json_ready, parse, record_json
 from services.kit import audit
 from services.kit.errors import DomainError, FieldViolation, InvalidArgument, PermissionDenied, invalid
 
@@ -161,14 +161,16 @@ def run(conn, servicer, p, kind: Kind, rows: list[Row], *, dry_run: bool, all_or
             record.update(kind.derive(record, ctx))
         ready.append((row, record))
     update_values = []
-    if updates and not kind.updatable:  # a ledger is append-only: a row naming an existing entry cannot change it
-        for row in updates:
-            row.errors.append(FieldViolation("id", "id.append_only", f"{kind.label}只能新增，不能修改已有记录（请留空编号）",
-                                             f"{kind.name} records are append-only (leave the id empty)"))
     for row in updates:
         values, problems = parse(kind, {k: v for k, v in row.raw.items() if k != "id" and not _masked_cell(kind, k, v)},
                                  partial=True, text=True)
         row.errors.extend(problems)
+        if not kind.updatable and not row.errors:
+            # A ledger is append-only: an exported row imported back unchanged is fine, a changed one is refused.
+            current = store.get(conn, kind, row.raw["id"]) or {}
+            if any(_comparable(v) != _comparable(current.get(k)) for k, v in values.items()):
+                row.errors.append(FieldViolation("id", "id.append_only", f"{kind.label}只能新增，不能修改已有记录（请留空编号）",
+                                                 f"{kind.name} records are append-only (leave the id empty)"))
         update_values.append((row, values))
     errors = [r for r in rows if r.errors]
     response = pb.ImportRecordsResponse(rows=len(rows))
@@ -180,6 +182,9 @@ def run(conn, servicer, p, kind: Kind, rows: list[Row], *, dry_run: bool, all_or
     updated = 0
     for row, values in update_values:
         if row.errors:
+            continue
+        if not kind.updatable:  # an unchanged ledger row (checked above): applied, nothing to write
+            updated += 1
             continue
         try:
             with conn.transaction():  # a savepoint: one bad update does not undo the others
@@ -199,6 +204,10 @@ def run(conn, servicer, p, kind: Kind, rows: list[Row], *, dry_run: bool, all_or
                  target_region=p.region or "", summary={"rows": len(rows), "created": created, "updated": updated,
                                                         "rejected": len(rows) - response.valid})
     return response
+
+
+def _comparable(v):
+    return json_ready({"v": v})["v"]
 
 
 def _masked_cell(kind: Kind, name: str, value) -> bool:

@@ -18,6 +18,9 @@ from services.datacenter.registry.values import json_ready
 from services.kit import regions
 
 
+SEARCH_WINDOW = 10_000
+
+
 @dataclass(frozen=True)
 class Scope:
     """Which rows a caller may see: a region (covering its sub-regions) and/or one enterprise."""
@@ -104,12 +107,24 @@ def soft_delete(conn: psycopg.Connection, kind: Kind, key, *, actor: str) -> dic
         return cur.execute(q, (actor, actor, key)).fetchone()
 
 
+def _region_condition(code: str) -> tuple[list[sql.Composable], list]:
+    """Rows in a region and below. A county also gets an equality on left(region_code, 6), which
+    has its own index (0018): ordered by key, a LIKE alone makes PostgreSQL walk past every other
+    county's rows first (seconds at a million enterprises, see docs/benchmarks.md)."""
+    prefix = regions.significant_prefix(code)
+    conds, params = [sql.SQL("region_code LIKE %s")], [prefix + "%"]
+    if len(prefix) == 6:
+        conds.append(sql.SQL("left(region_code, 6) = %s"))
+        params.append(prefix)
+    return conds, params
+
+
 def _scope_conditions(kind: Kind, scope: Scope) -> tuple[list[sql.Composable], list]:
     conds, params = [sql.SQL("deleted_at IS NULL")], []
     if scope.region and kind.regional:
-        prefix = regions.significant_prefix(scope.region)
-        conds.append(sql.SQL("region_code LIKE %s"))
-        params.append(prefix + "%")
+        c, p = _region_condition(scope.region)
+        conds += c
+        params += p
     if scope.uscc:
         conds.append(sql.SQL("{} = %s").format(sql.Identifier("uscc")))
         params.append(scope.uscc)
@@ -123,8 +138,9 @@ def list_rows(conn: psycopg.Connection, kind: Kind, *, scope: Scope, filters: di
     for name, value in filters.items():
         f = kind.by_name.get(name)
         if name == "region_code":
-            conds.append(sql.SQL("region_code LIKE %s"))
-            params.append(regions.significant_prefix(value) + "%")
+            c, p = _region_condition(value)
+            conds += c
+            params += p
         elif f is not None and f.sql_type.endswith("[]"):
             conds.append(sql.SQL("{} @> ARRAY[%s]::text[]").format(sql.Identifier(name)))
             params.append(value)
@@ -141,10 +157,24 @@ def list_rows(conn: psycopg.Connection, kind: Kind, *, scope: Scope, filters: di
     if after is not None:
         conds.append(sql.SQL("{} < %s").format(key))
         params.append(after)
-    q = sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {} DESC LIMIT %s").format(
-        _select(kind), _table(kind), sql.SQL(" AND ").join(conds), key)
-    with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(q, params + [size + 1]).fetchall()
+
+    def fetch(extra_conds: list, extra_params: list, limit: int) -> list[dict]:
+        q = sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {} DESC LIMIT %s").format(
+            _select(kind), _table(kind), sql.SQL(" AND ").join(conds + extra_conds), key)
+        with conn.cursor(row_factory=dict_row) as cur:
+            return cur.execute(q, params + extra_params + [limit]).fetchall()
+
+    if not (query and kind.key == "id"):
+        return fetch([], [], size + 1)
+    # Search: the planner cannot know how often a Chinese word's character pairs occur together and
+    # may choose to collect every match and sort them (seconds for a common word). Newest records
+    # first, so look in the most recent SEARCH_WINDOW ids by key, and only then in the rest.
+    top = after if after is not None else (conn.execute(sql.SQL("SELECT max(id) + 1 FROM {}").format(_table(kind))).fetchone()[0] or 0)
+    floor = top - SEARCH_WINDOW
+    rows = fetch([sql.SQL("id >= %s")], [floor], size + 1)
+    if len(rows) <= size:
+        rows += fetch([sql.SQL("id < %s")], [floor], size + 1 - len(rows))
+    return rows
 
 
 def statistics(conn: psycopg.Connection, kind: Kind, *, by: str, region: str | None,
@@ -161,7 +191,9 @@ def statistics(conn: psycopg.Connection, kind: Kind, *, by: str, region: str | N
     if month_to:
         conds.append("month <= %s")
         params.append(month_to)
-    rows = conn.execute(f"SELECT {group} AS k, sum(n)::bigint FROM registry.stat WHERE {' AND '.join(conds)} "
+    # Without a month range, the month-less counters answer (a tenth of the rows or fewer).
+    table = "registry.stat" if by == "month" or month_from or month_to else "registry.stat_total"
+    rows = conn.execute(f"SELECT {group} AS k, sum(n)::bigint FROM {table} WHERE {' AND '.join(conds)} "
                         f"GROUP BY 1 HAVING sum(n) <> 0 ORDER BY 1", params).fetchall()
     return [(r[0], r[1]) for r in rows]
 
@@ -178,8 +210,9 @@ def history(conn: psycopg.Connection, kind: Kind, key) -> list[dict]:
 
 
 def copy_insert(conn: psycopg.Connection, kind: Kind, records: list[dict], *, actor: str) -> list[dict]:
-    """Bulk insert for imports: ids drawn from the sequence up front, rows streamed with COPY,
-    then read back (with their defaults) for the events. Same columns and search as insert()."""
+    """Bulk insert for imports: ids drawn from the sequence up front, rows streamed with COPY.
+    Same columns and search as insert(); returns the rows as stored (defaults filled in here rather
+    than read back: version 1, and the transaction's now() that the column defaults also use)."""
     if not records:
         return []
     if kind.key == "id":
@@ -198,11 +231,10 @@ def copy_insert(conn: psycopg.Connection, kind: Kind, records: list[dict], *, ac
             if kind.searchable:
                 row.append(search_document(kind, r))
             cp.write_row(row)
-    keys = [r[kind.key] for r in records]
-    with conn.cursor(row_factory=dict_row) as cur:
-        q = sql.SQL("SELECT {} FROM {} WHERE {} = ANY(%s)").format(_select(kind), _table(kind), sql.Identifier(kind.key))
-        by_key = {row[kind.key]: row for row in cur.execute(q, (keys,)).fetchall()}
-    return [by_key[k] for k in keys]
+    now = conn.execute("SELECT now()").fetchone()[0]
+    blank = dict.fromkeys(columns(kind))
+    return [blank | {k: v for k, v in r.items() if k in blank} | {"version": 1, "created_at": now, "updated_at": now,
+                                                                  "created_by": actor, "updated_by": actor} for r in records]
 
 
 def _copy_value(is_json: bool, value):
