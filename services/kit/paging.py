@@ -16,10 +16,13 @@ def parse(page) -> tuple[int, str]:
     size = page.page_size or DEFAULT_SIZE
     if not 1 <= size <= MAX_SIZE:
         raise invalid(FieldViolation("page_size", "page_size.range", f"每页条数应为1至{MAX_SIZE}", f"page_size must be 1 to {MAX_SIZE}"))
-    if not page.page_token:
-        return size, ""
+    return size, decode(page.page_token) if page.page_token else ""
+
+
+def decode(token: str) -> str:
+    """The last key of the previous page, from a token next_token made."""
     try:
-        return size, base64.b64decode(page.page_token.encode(), altchars=b"-_", validate=True).decode()
+        return base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
         raise invalid(FieldViolation("page_token", "page_token.invalid", "分页令牌无效", "Invalid page token")) from None
 

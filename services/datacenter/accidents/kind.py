@@ -80,11 +80,11 @@ def _derive(record: dict, ctx: RuleContext) -> dict:
     return out
 
 
-def _at_read(row: dict, now: datetime) -> dict:
+def _at_read(row: dict, ctx: RuleContext) -> dict:
     deadlines = [rules.Deadline(d["level"], d["level_zh"], datetime.fromisoformat(d["due"])) for d in row.get("report_deadlines") or ()]
     reports = [rules.Report(r["level"], r["reported_at"] if isinstance(r["reported_at"], datetime) else datetime.fromisoformat(r["reported_at"]))
                for r in row.get("reports") or ()]
-    flags = rules.late_reports(deadlines=deadlines, reports=reports, now=now)
+    flags = rules.late_reports(deadlines=deadlines, reports=reports, now=ctx.now)
     return {"late_reports": [{"level": f.level, "level_zh": f.level_zh, "due": f.due, "status": f.status,
                               "status_zh": f.status_zh, "reported_at": f.reported_at} for f in flags]}
 

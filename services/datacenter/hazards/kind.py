@@ -3,10 +3,9 @@ followed through the closed loop 登记 → 整改 → 验收 → 销号. The ow
 self-inspection hazards; inspectors register what they find in their region."""
 from __future__ import annotations
 
-from datetime import datetime
 
 from services.datacenter.hazards import rules
-from services.datacenter.registry.spec import Field, Kind, ListFilter, RuleContext, person, uscc_field
+from services.datacenter.registry.spec import SQL_TODAY, Field, Kind, ListFilter, RuleContext, person, uscc_field
 from services.kit import roles
 from services.kit.errors import FieldViolation, InvalidArgument
 
@@ -51,13 +50,12 @@ def _derive(record: dict, ctx: RuleContext) -> dict:
     return {"closed_at": ctx.now if closing else (ctx.current or {}).get("closed_at")}
 
 
-def _at_read(row: dict, now: datetime) -> dict:
-    return {"overdue": rules.is_overdue(status=row.get("status"), deadline=row.get("deadline"), today=now.date())}
+def _at_read(row: dict, ctx: RuleContext) -> dict:
+    return {"overdue": rules.is_overdue(status=row.get("status"), deadline=row.get("deadline"), today=ctx.today)}
 
 
 def _overdue_sql(value: str) -> tuple[str, tuple]:
-    today = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
-    cond = f"status <> 'closed' AND deadline < {today}"
+    cond = f"status <> 'closed' AND deadline < {SQL_TODAY}"
     return (cond, ()) if value == "true" else (f"NOT ({cond}) OR deadline IS NULL", ())
 
 

@@ -2,7 +2,6 @@
 full text split into articles for reading and searching. Not regional: every officer sees all."""
 from __future__ import annotations
 
-from datetime import datetime
 
 from services.datacenter.laws import rules
 from services.datacenter.registry.spec import Field, Kind, ListFilter, RuleContext
@@ -12,9 +11,9 @@ def _derive(record: dict, ctx: RuleContext) -> dict:
     return {"articles": rules.split_articles(record.get("full_text") or "")}
 
 
-def _at_read(row: dict, now: datetime) -> dict:
+def _at_read(row: dict, ctx: RuleContext) -> dict:
     return {"status": rules.status(issued_on=row.get("issued_on"), effective_on=row.get("effective_on"),
-                                   repealed_on=row.get("repealed_on"), today=now.date())}
+                                   repealed_on=row.get("repealed_on"), today=ctx.today)}
 
 
 KIND = Kind(

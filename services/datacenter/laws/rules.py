@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from services.datacenter.registry.spec import SQL_TODAY
 from services.kit.errors import FieldViolation
 
 LEVELS = (("law", "法律"), ("administrative_regulation", "行政法规"), ("departmental_rule", "部门规章"),
@@ -25,7 +26,7 @@ def status(*, issued_on: date | None, effective_on: date | None, repealed_on: da
 
 def status_filter_sql(value: str) -> tuple[str, tuple]:
     """The same rule as status(), as a list filter evaluated by PostgreSQL."""
-    today = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+    today = SQL_TODAY
     return {
         "repealed": (f"repealed_on IS NOT NULL AND repealed_on <= {today}", ()),
         "not_yet_effective": (f"(repealed_on IS NULL OR repealed_on > {today}) AND effective_on > {today}", ()),

@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from services.datacenter.licences import rules
-from services.datacenter.registry.spec import Field, Kind, ListFilter, RuleContext, uscc_field
-from services.datacenter.ruletables import effective, load_defaults
-
-TABLES = load_defaults()  # at read time the status needs the validity rules without a context
+from services.datacenter.registry.spec import SQL_TODAY, Field, Kind, ListFilter, RuleContext, uscc_field
+from services.datacenter.ruletables import effective
 
 def _table(ctx_tables, on):
     return effective(ctx_tables, "licence_validity", on)
@@ -28,7 +26,7 @@ def read_status(row: dict, *, today: date, tables) -> dict:
 
 def status_filter_sql(value: str) -> tuple[str, tuple]:
     """The same precedence as rules.status, in SQL (renewal window: 3 months for every type today)."""
-    today = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+    today = SQL_TODAY
     live = "NOT coalesce(revoked, false) AND NOT coalesce(suspended, false)"
     return {
         "revoked": ("coalesce(revoked, false)", ()),
@@ -62,7 +60,7 @@ KIND = Kind(
         Field("public_disclosure", "向社会公示", "bool", filter=True),
     ),
     check=_check,
-    at_read=lambda row, now: read_status(row, today=now.date(), tables=TABLES),
+    at_read=lambda row, ctx: read_status(row, today=ctx.today, tables=ctx.tables),
     read_fields=(Field("status", "许可状态", "enum", options=rules.STATUSES), Field("renewal_opens", "可申请延续日期", "date")),
     list_filters=(ListFilter("status", "许可状态", rules.STATUSES, status_filter_sql),),
 )

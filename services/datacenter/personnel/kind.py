@@ -25,7 +25,7 @@ OFFICER = Kind(
         phone("phone", "联系电话"),
     ),
     check=lambda record, ctx: rules.validity_violations(record, "valid_from", "valid_until"),
-    at_read=lambda row, now: {"status": rules.credential_status(row.get("valid_until"), now.date())},
+    at_read=lambda row, ctx: {"status": rules.credential_status(row.get("valid_until"), ctx.today)},
     read_fields=(Field("status", "证件状态", "enum", options=rules.CREDENTIAL_STATUSES),),
     list_filters=(ListFilter("status", "证件状态", rules.CREDENTIAL_STATUSES, rules.credential_filter_sql("valid_until")),),
 )
@@ -49,7 +49,7 @@ TRAINEE = Kind(
         Field("certificate_valid_until", "证书有效期至", "date", list_column=True),
     ),
     check=lambda record, ctx: rules.trainee_violations(record),
-    at_read=lambda row, now: {"certificate_status": rules.credential_status(row.get("certificate_valid_until"), now.date())},
+    at_read=lambda row, ctx: {"certificate_status": rules.credential_status(row.get("certificate_valid_until"), ctx.today)},
     read_fields=(Field("certificate_status", "证书状态", "enum", options=rules.CREDENTIAL_STATUSES),),
     list_filters=(ListFilter("certificate_status", "证书状态", rules.CREDENTIAL_STATUSES,
                              rules.credential_filter_sql("certificate_valid_until")),),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.datacenter.registry.spec import SQL_TODAY
 from services.kit.errors import FieldViolation
 
 TRAINEE_CATEGORIES = (("principal", "主要负责人"), ("safety_manager", "安全生产管理人员"), ("special_operation", "特种作业人员"))
@@ -25,7 +26,7 @@ def credential_status(valid_until: date | None, today: date) -> str:
 
 
 def credential_filter_sql(column: str):
-    today = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+    today = SQL_TODAY
 
     def sql(value: str) -> tuple[str, tuple]:
         return {

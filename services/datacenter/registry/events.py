@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 import psycopg
 
 from services.datacenter.registry.spec import Kind
+from services.datacenter.registry.values import record_json
 from services.kit import kafka, outbox
 from services.kit.cloudevents import CloudEvent
 
@@ -55,3 +56,11 @@ def changed(kind: Kind, record: dict, *, operation: str, fields: list[str], acto
 def publish(conn: psycopg.Connection, kind: Kind, record: dict, *, operation: str, fields: list[str], actor: str, changed_at) -> None:
     outbox.enqueue(conn, topic=topic(kind), key=str(record["id"]),
                    event=changed(kind, record, operation=operation, fields=fields, actor=actor, changed_at=changed_at))
+
+
+def publish_many(conn: psycopg.Connection, kind: Kind, rows: list[dict], *, operation: str, fields, actor: str) -> None:
+    """publish() for many stored rows at once (imports, demo data); `fields(row)` names what changed."""
+    t = topic(kind)
+    outbox.enqueue_many(conn, ((t, str(r[kind.key]), changed(kind, record_json(kind, r, masked=False), operation=operation,
+                                                               fields=fields(r), actor=actor, changed_at=r["updated_at"]))
+                               for r in rows))

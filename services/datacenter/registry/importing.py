@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import json
 from dataclasses import dataclass, field
 
 from safety.datacenter.v1 import records_pb2 as pb
 from services.datacenter.registry import access, events, references, store
 from services.datacenter.registry.spec import Kind
-from services.datacenter.registry.values import json_ready, parse, record_json
+from services.datacenter.registry.values import comparable, parse
 from services.kit import audit
 from services.kit.errors import DomainError, FieldViolation, InvalidArgument, PermissionDenied, invalid
 
@@ -168,7 +167,7 @@ def run(conn, servicer, p, kind: Kind, rows: list[Row], *, dry_run: bool, all_or
         if not kind.updatable and not row.errors:
             # A ledger is append-only: an exported row imported back unchanged is fine, a changed one is refused.
             current = store.get(conn, kind, row.raw["id"]) or {}
-            if any(_comparable(v) != _comparable(current.get(k)) for k, v in values.items()):
+            if any(comparable(v) != comparable(current.get(k)) for k, v in values.items()):
                 row.errors.append(FieldViolation("id", "id.append_only", f"{kind.label}只能新增，不能修改已有记录（请留空编号）",
                                                  f"{kind.name} records are append-only (leave the id empty)"))
         update_values.append((row, values))
@@ -204,10 +203,6 @@ def run(conn, servicer, p, kind: Kind, rows: list[Row], *, dry_run: bool, all_or
                  target_region=p.region or "", summary={"rows": len(rows), "created": created, "updated": updated,
                                                         "rejected": len(rows) - response.valid})
     return response
-
-
-def _comparable(v):
-    return json_ready({"v": v})["v"]
 
 
 def _masked_cell(kind: Kind, name: str, value) -> bool:
@@ -262,17 +257,10 @@ def _create_bulk(conn, servicer, p, kind: Kind, ready: list[tuple[Row, dict]]) -
 
 
 def _history_and_events(conn, kind: Kind, rows: list[dict], *, actor: str) -> None:
-    with conn.cursor() as cur, cur.copy("COPY registry.change (kind, record_id, version, operation, actor, changes) FROM STDIN") as cp:
-        for r in rows:
-            cp.write_row((kind.name, str(r[kind.key]), r["version"], "created", actor, "{}"))
-    with conn.cursor() as cur, cur.copy("COPY kit.outbox (event_id, topic, record_key, headers, payload) FROM STDIN") as cp:
-        topic = events.topic(kind)
-        for r in rows:
-            body = record_json(kind, r, masked=False)
-            fields = [f.name for f in kind.fields if r.get(f.name) is not None]
-            event = events.changed(kind, body, operation="created", fields=fields, actor=actor, changed_at=r["updated_at"])
-            cp.write_row((event.id, topic, str(r[kind.key]), json.dumps({k: v.decode() for k, v in event.headers()}, ensure_ascii=False),
-                          event.data))
+    """What the servicer records for one created record, for all the imported ones, with COPY."""
+    store.copy_history(conn, kind, ((r[kind.key], r["version"], "created", {}) for r in rows), actor=actor)
+    events.publish_many(conn, kind, rows, operation="created", actor=actor,
+                        fields=lambda r: [f.name for f in kind.fields if r.get(f.name) is not None])
 
 
 def _report(kind: Kind, response: pb.ImportRecordsResponse, rows: list[Row]) -> None:

@@ -20,7 +20,7 @@ class Resolver:
         self.conn, self.kind, self.caller = conn, kind, caller
         self._enterprises: dict[str, dict | None] = {}
         self._refs: dict[tuple[str, object], dict | None] = {}
-        self._codes: dict[str, set[str]] = {}
+        self._codes: dict[str, dict[str, bool]] = {}  # dictionary -> code -> exists
 
     def prefetch(self, records: list[dict]) -> None:
         """Load in bulk what `records` refer to (imports)."""
@@ -46,11 +46,16 @@ class Resolver:
             self._refs[(kind_name, key)] = store.lookup(self.conn, target, [key], _ref_columns(target)).get(key)
         return self._refs[(kind_name, key)]
 
-    def known_codes(self, dictionary: str) -> set[str]:
-        if dictionary not in self._codes:
+    def missing_codes(self, dictionary: str, codes: list[str]) -> list[str]:
+        """The codes not in the dictionary; only codes not seen before are looked up (one query)."""
+        seen = self._codes.setdefault(dictionary, {})
+        unseen = sorted({c for c in codes if c not in seen})
+        if unseen:
             table, column = _DICTIONARY_KEYS[dictionary]
-            self._codes[dictionary] = {r[0] for r in self.conn.execute(f"SELECT {column} FROM dictionaries.{table}").fetchall()}
-        return self._codes[dictionary]
+            found = {r[0] for r in self.conn.execute(f"SELECT {column} FROM dictionaries.{table} WHERE {column} = ANY(%s)",
+                                                     (unseen,)).fetchall()}
+            seen.update({c: c in found for c in unseen})
+        return [c for c in codes if not seen[c]]
 
     def resolve(self, record: dict, *, only: set[str] | None = None) -> tuple[dict, dict | None, list[FieldViolation]]:
         """The record with its derived placement (region, enterprise name), the enterprise, and
@@ -81,8 +86,7 @@ class Resolver:
                 if kind.region_from == f.name:
                     record["region_code"] = target["region_code"]
             if f.dictionary:
-                codes = self.known_codes(f.dictionary)
-                missing = [v for v in (value if isinstance(value, list) else [value]) if v not in codes]
+                missing = self.missing_codes(f.dictionary, value if isinstance(value, list) else [value])
                 if missing:
                     out.append(FieldViolation(f.name, f"{f.name}.unknown", f"{f.label}：代码 {'、'.join(missing)} 不在字典中",
                                               f"{f.name}: {', '.join(missing)} not in the {f.dictionary} dictionary"))

@@ -3,8 +3,6 @@ history and import. Parse, authorise, run the kind's rules, store, publish and a
 in one transaction."""
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date, datetime, timezone
 
 import grpc
@@ -17,11 +15,11 @@ from safety.datacenter.v1 import records_pb2 as pb
 from safety.datacenter.v1 import records_pb2_grpc
 from services.datacenter.registry import access, catalogue, events, importing, references, search, store
 from services.datacenter.registry.spec import Field, Kind, RuleContext
-from services.datacenter.registry.values import SHANGHAI, filter_value, json_ready, parse, record_json, to_json
+from services.datacenter.registry.values import SHANGHAI, comparable, filter_value, parse, record_json, to_json
 from services.datacenter.ruletables import load_defaults
-from services.kit import audit, idempotency, regions
+from services.kit import audit, idempotency, paging, regions
 from services.kit.auth import Principal, current_principal
-from services.kit.errors import Conflict, FieldViolation, PermissionDenied, invalid
+from services.kit.errors import Conflict, FieldViolation, InvalidArgument, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
 
 _METHOD = "/safety.datacenter.v1.RecordService/"
@@ -72,7 +70,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
     def _present(self, p: Principal, kind: Kind, row: dict, *, single: bool) -> dict:
         out = dict(row)
         if kind.at_read:
-            out.update(kind.at_read(row, self.clock().astimezone(SHANGHAI)))
+            out.update(kind.at_read(row, RuleContext(now=self.clock().astimezone(SHANGHAI), tables=self.tables)))
         return record_json(kind, out, masked=not (single and access.sees_personal_data(p, kind, row)))
 
     def GetRecord(self, request, context):
@@ -96,18 +94,16 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
             raise invalid(FieldViolation("q", "q.no_terms", "搜索词中没有可检索的文字", "The search text has no searchable words"))
         with self.pool.connection() as conn:
             rows = store.list_rows(conn, kind, scope=scope, filters=filters, extra=extra, query=q, size=size, after=after)
-        token = ""
-        if len(rows) > size:
-            rows = rows[:size]
-            token = base64.urlsafe_b64encode(str(rows[-1][kind.key]).encode()).decode()
+        token = paging.next_token(rows, size, key=kind.key)
+        rows = rows[:size]
         return pb.ListRecordsResponse(records=[_struct(self._present(p, kind, r, single=False)) for r in rows], next_page_token=token)
 
     def _after(self, kind: Kind, token: str):
         if not token:
             return None
         try:
-            raw = base64.urlsafe_b64decode(token.encode()).decode()
-        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raw = paging.decode(token)
+        except InvalidArgument:
             raw = None
         key = _key(kind, raw) if raw else None
         if key is None:
@@ -272,7 +268,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
         for immutable in (kind.key, "uscc"):
             if immutable in values and values[immutable] != current.get(immutable):
                 problems.append(FieldViolation(immutable, f"{immutable}.immutable", "该字段创建后不能修改", "This field cannot change"))
-        changes = {k: v for k, v in values.items() if _comparable(v) != _comparable(current.get(k))}
+        changes = {k: v for k, v in values.items() if comparable(v) != comparable(current.get(k))}
         if not changes and not problems:
             return pb.RecordResponse(record=_struct(self._present(p, kind, current, single=True)))
         merged, enterprise, found = references.Resolver(conn, kind, p).resolve(current | changes, only=set(changes))
@@ -285,7 +281,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
         if kind.derive:
             merged.update(kind.derive(merged, ctx))
         columns = set(store.columns(kind))
-        changes = {k: v for k, v in merged.items() if k in columns and _comparable(v) != _comparable(current.get(k))}
+        changes = {k: v for k, v in merged.items() if k in columns and comparable(v) != comparable(current.get(k))}
         row = store.update(conn, kind, key, changes, full=merged, actor=p.label)
         diff = {f: {"from": current.get(f), "to": v} for f, v in changes.items()}
         self._recorded(conn, p, kind, row, operation="updated", fields=sorted(changes), diff=_masked_changes(kind, diff))
@@ -328,10 +324,6 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
 
 
 _ACTION = {"created": "create", "updated": "update", "deleted": "delete"}
-
-
-def _comparable(v):
-    return json_ready({"v": v})["v"]
 
 
 def _masked_changes(kind: Kind, diff: dict) -> dict:

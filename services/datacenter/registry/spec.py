@@ -103,7 +103,7 @@ class Kind:
     # Hooks receive the whole record as it will be stored (the stored one with the changes applied).
     check: Hook | None = None        # cross-field rules -> list[FieldViolation]
     derive: Hook | None = None       # computed fields -> dict, stored with the record
-    at_read: Callable[[dict, datetime], dict] | None = None  # time-dependent fields, never stored
+    at_read: Hook | None = None      # time-dependent fields, computed on every read, never stored
     read_fields: tuple[Field, ...] = ()  # describes what at_read adds (for forms and exports)
     list_filters: tuple[ListFilter, ...] = ()
     # (conn, record) -> (computed values, violations, {kind: (id, changes)}): rules that need other
@@ -157,6 +157,10 @@ class Kind:
 
 
 # Fields most databases share, declared once.
+# "Today" in Beijing, for list filters that compare dates in SQL (overdue, expired, in force).
+SQL_TODAY = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+
+
 def region_field(**kw) -> Field:
     return Field("region_code", "所在行政区划", "region", label_en="Region (GB/T 2260)", required=True, filter=True,
                  list_column=True, dictionary="region", **kw)

@@ -74,12 +74,10 @@ def insert(conn: psycopg.Connection, kind: Kind, record: dict, *, actor: str) ->
     values = {k: v for k, v in record.items() if k in set(columns(kind)) and k not in ("version", "created_at", "updated_at")}
     values["created_by"] = values["updated_by"] = actor
     names = list(values)
-    q = sql.SQL("INSERT INTO {} ({}, search) VALUES ({}, %s::tsvector) RETURNING {}").format(
-        _table(kind), sql.SQL(", ").join(map(sql.Identifier, names)),
-        sql.SQL(", ").join(sql.Placeholder() * len(names)), _select(kind)) if kind.searchable else \
-        sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING {}").format(
-            _table(kind), sql.SQL(", ").join(map(sql.Identifier, names)), sql.SQL(", ").join(sql.Placeholder() * len(names)),
-            _select(kind))
+    columns_sql = [sql.Identifier(n) for n in names] + ([sql.Identifier("search")] if kind.searchable else [])
+    slots = [sql.Placeholder()] * len(names) + ([sql.SQL("%s::tsvector")] if kind.searchable else [])
+    q = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING {}").format(
+        _table(kind), sql.SQL(", ").join(columns_sql), sql.SQL(", ").join(slots), _select(kind))
     params = [_adapt(kind, n, values[n]) for n in names] + ([search_document(kind, record)] if kind.searchable else [])
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(q, params).fetchone()
@@ -204,6 +202,13 @@ def statistics(conn: psycopg.Connection, kind: Kind, *, by: str, region: str | N
 def append_history(conn: psycopg.Connection, kind: Kind, key, *, version: int, operation: str, actor: str, changes: dict) -> None:
     conn.execute("INSERT INTO registry.change (kind, record_id, version, operation, actor, changes) VALUES (%s, %s, %s, %s, %s, %s)",
                  (kind.name, str(key), version, operation, actor, Jsonb(json_ready(changes))))
+
+
+def copy_history(conn: psycopg.Connection, kind: Kind, entries, *, actor: str) -> None:
+    """append_history for many records at once (imports, demo data): (key, version, operation, changes)."""
+    with conn.cursor() as cur, cur.copy("COPY registry.change (kind, record_id, version, operation, actor, changes) FROM STDIN") as cp:
+        for key, version, operation, changes in entries:
+            cp.write_row((kind.name, str(key), version, operation, actor, json.dumps(json_ready(changes), ensure_ascii=False)))
 
 
 def history(conn: psycopg.Connection, kind: Kind, key) -> list[dict]:

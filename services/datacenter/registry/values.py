@@ -304,3 +304,8 @@ def record_json(kind: Kind, row: dict, *, masked: bool) -> dict:
 def json_ready(values: dict) -> dict:
     """Typed values as JSON-compatible plain data (json columns, events, history diffs)."""
     return {k: to_json(v) for k, v in values.items()}
+
+
+def comparable(v: Any) -> Any:
+    """A value in the form two values are compared in (a stored Decimal and a parsed one, dates…)."""
+    return to_json(v)

@@ -30,7 +30,7 @@ from psycopg.rows import dict_row
 
 from services.datacenter.registry import catalogue, events, importing, store
 from services.datacenter.registry.spec import Kind, RuleContext
-from services.datacenter.registry.values import SHANGHAI, json_ready, parse, record_json
+from services.datacenter.registry.values import SHANGHAI, json_ready, parse
 from services.datacenter.ruletables import load_defaults
 from services.datacenter.seed import generator
 from services.datacenter.supplies import rules as supplies_rules
@@ -153,9 +153,7 @@ class Loader:
         if self.events:
             importing._history_and_events(self.conn, kind, rows, actor=ACTOR)
         else:
-            with self.conn.cursor() as cur, cur.copy("COPY registry.change (kind, record_id, version, operation, actor, changes) FROM STDIN") as cp:
-                for r in rows:
-                    cp.write_row((kind.name, str(r[kind.key]), r["version"], "created", ACTOR, "{}"))
+            store.copy_history(self.conn, kind, ((r[kind.key], r["version"], "created", {}) for r in rows), actor=ACTOR)
         if kind.name == "enterprise":
             self.enterprises.update({r["uscc"]: r for r in rows})
         elif kind.key == "id":
@@ -173,19 +171,10 @@ class Loader:
             sql.SQL(", ").join(sql.Identifier("i", c) for c in store.columns(kind)))
         with self.conn.cursor(row_factory=dict_row) as cur:
             rows = cur.execute(q, (ACTOR, ids, quantities)).fetchall()
-        with self.conn.cursor() as cur, cur.copy("COPY registry.change (kind, record_id, version, operation, actor, changes) FROM STDIN") as cp:
-            for r in rows:
-                cp.write_row((kind.name, str(r["id"]), r["version"], "updated", ACTOR,
-                              json.dumps({"quantity": {"from": 0, "to": json_ready({"q": r["quantity"]})["q"]}})))
-        if not self.events:
-            return
-        topic = events.topic(kind)
-        with self.conn.cursor() as cur, cur.copy("COPY kit.outbox (event_id, topic, record_key, headers, payload) FROM STDIN") as cp:
-            for r in rows:
-                event = events.changed(kind, record_json(kind, r, masked=False), operation="updated", fields=["quantity"], actor=ACTOR,
-                                       changed_at=r["updated_at"])
-                cp.write_row((event.id, topic, str(r["id"]), json.dumps({k: v.decode() for k, v in event.headers()}, ensure_ascii=False),
-                              event.data))
+        store.copy_history(self.conn, kind, ((r["id"], r["version"], "updated", {"quantity": {"from": 0, "to": r["quantity"]}})
+                                             for r in rows), actor=ACTOR)
+        if self.events:
+            events.publish_many(self.conn, kind, rows, operation="updated", fields=lambda r: ["quantity"], actor=ACTOR)
 
 
 def other_enterprises(conn: psycopg.Connection) -> int:

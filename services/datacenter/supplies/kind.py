@@ -42,7 +42,7 @@ ITEM = Kind(
         Field("expiry_date", "有效期至", "date", list_column=True),
     ),
     derive=lambda record, ctx: {} if ctx.current else {"quantity": 0},
-    at_read=lambda row, now: {"expired": rules.is_expired(row.get("expiry_date"), now.date()),
+    at_read=lambda row, ctx: {"expired": rules.is_expired(row.get("expiry_date"), ctx.today),
                               "below_minimum": rules.below_minimum(row.get("quantity"), row.get("minimum_stock"))},
     read_fields=(Field("expired", "是否过期", "bool"), Field("below_minimum", "低于最低储备", "bool")),
 )
