@@ -11,12 +11,12 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from gateway import oidc, problems, web
+from gateway import oidc, openapi, problems, web
 from gateway.audit_trail.router import router as audit_router
 from gateway.auth import DOCS, HEALTH
 from gateway.clients import Clients
 from gateway.enterprises.router import router as enterprises_router
-from gateway.me import router as me_router
+from gateway.me import RegionNames, router as me_router
 from gateway.middleware import RequestContext
 from gateway.onboarding.router import router as onboarding_router
 from gateway.records.router import router as records_router
@@ -72,7 +72,7 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
                               "错误以 RFC 9457 problem+json 返回，含中英文说明与字段级错误。")
     app.state.settings = settings
     app.state.limits = Limits(settings)
-    app.state.region_names = {}
+    app.state.region_names = RegionNames()
     problems.install(app)
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     for r in API_ROUTERS:
@@ -83,6 +83,7 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
     for route in app.routes:  # FastAPI's own API documentation is deliberately public
         if getattr(route, "path", None) in (app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url):
             route.endpoint.permission = DOCS
+    openapi.install(app)  # securitySchemes, and each operation's `security` from its route's Permission
     return app
 
 

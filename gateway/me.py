@@ -3,6 +3,7 @@ region name, and the platforms and features their roles open."""
 from __future__ import annotations
 
 import time
+from typing import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
@@ -13,6 +14,7 @@ from gateway.openapi import PROBLEMS
 from safety.datacenter.v1 import onboarding_pb2 as pb
 from services.kit import roles
 from services.kit.auth import Principal
+from services.kit.workers import Interval
 
 router = APIRouter(prefix="/api/v1", tags=["当前用户 me"])
 REGION_NAMES_TTL = 600.0
@@ -52,13 +54,25 @@ def features_for(p: Principal) -> list[str]:
     return [f for f, allowed in FEATURES.items() if p.kind == "staff" and p.has_any_role(*allowed)]
 
 
+class RegionNames:
+    """Region code → name, from the data centre's dictionary, refreshed every REGION_NAMES_TTL."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic):
+        self.names: dict[str, str] = {}
+        self.fresh = Interval(REGION_NAMES_TTL, clock=clock)
+
+    async def name(self, code: str, load: Callable[[], Awaitable[dict[str, str]]]) -> str:
+        if self.fresh.due():
+            self.names = await load()
+            self.fresh.done()
+        return self.names.get(code, code)
+
+
 async def region_name(request: Request, code: str) -> str:
-    cache = request.app.state.region_names
-    if time.monotonic() - cache.get("_loaded", 0.0) > REGION_NAMES_TTL:
+    async def load() -> dict[str, str]:
         result, _ = await call(request.app.state.clients.onboarding.ListRegions, pb.ListRegionsRequest(all_levels=True), request)
-        cache.clear()
-        cache.update({r.code: r.name for r in result.items}, _loaded=time.monotonic())
-    return cache.get(code, code)
+        return {r.code: r.name for r in result.items}
+    return await request.app.state.region_names.name(code, load)
 
 
 @router.get("/me", response_model=Me, responses=PROBLEMS, summary="当前用户 / Who am I")

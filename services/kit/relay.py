@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Callable
 
 from kafka.errors import KafkaError
 from psycopg_pool import ConnectionPool
 
 from services.kit import kafka as kafka_clients
 from services.kit.metrics import OUTBOX_FAILURES, OUTBOX_PENDING, OUTBOX_PUBLISHED
-from services.kit.workers import Backoff, Worker
+from services.kit.workers import Backoff, Interval, Worker
 
 log = logging.getLogger(__name__)
 _RELAY_LOCK_ID = 7_262_801
@@ -27,16 +28,18 @@ RETENTION_SQL = (
     "DELETE FROM kit.processed_events WHERE processed_at < now() - interval '35 days'",
 )
 BACKLOG_EVERY_SECONDS = 5.0
+CLEANUP_EVERY_SECONDS = 3600.0
 
 
 class OutboxRelay(Worker):
-    def __init__(self, pool: ConnectionPool, bootstrap: str, *, batch_size: int = 200, idle_wait: float = 0.05):
+    def __init__(self, pool: ConnectionPool, bootstrap: str, *, batch_size: int = 200, idle_wait: float = 0.05,
+                 clock: Callable[[], float] = time.monotonic):
         super().__init__("outbox-relay")
         self.pool, self.bootstrap = pool, bootstrap
         self.batch_size, self.idle_wait = batch_size, idle_wait
         self._producer = None
-        self._last_cleanup = 0.0
-        self._last_backlog = 0.0
+        self._backlog = Interval(BACKLOG_EVERY_SECONDS, clock=clock)
+        self._cleanup = Interval(CLEANUP_EVERY_SECONDS, clock=clock)
 
     def run(self) -> None:
         backoff = Backoff()
@@ -99,13 +102,12 @@ class OutboxRelay(Worker):
         return self._producer
 
     def _housekeeping(self) -> None:
-        now = time.monotonic()
-        if now - self._last_backlog >= BACKLOG_EVERY_SECONDS:
-            self._last_backlog = now
+        if self._backlog.due():
+            self._backlog.done()
             with self.pool.connection() as conn:  # cheap: the partial index holds only unpublished rows
                 OUTBOX_PENDING.set(conn.execute("SELECT count(*) FROM kit.outbox WHERE published_at IS NULL").fetchone()[0])
-        if now - self._last_cleanup >= 3600:
-            self._last_cleanup = now
+        if self._cleanup.due():
+            self._cleanup.done()
             with self.pool.connection() as conn:
                 for sql in RETENTION_SQL:
                     conn.execute(sql)

@@ -3,6 +3,8 @@ exponential back-off on failure, and an interruptible wait so shutdown is prompt
 from __future__ import annotations
 
 import threading
+import time
+from typing import Callable
 
 
 class Backoff:
@@ -29,3 +31,22 @@ class Worker(threading.Thread):
     def sleep(self, seconds: float) -> bool:
         """Wait, unless asked to stop; True when stopping."""
         return self.stopping.wait(seconds)
+
+
+class Interval:
+    """When a periodic chore (a cache refresh, a housekeeping pass) is due: at once the first time,
+    then `seconds` after it was last done. "Never done" is None, not time zero: time.monotonic()
+    counts from boot, so on a machine up for less than `seconds` a zero would read as "just done"."""
+
+    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic):
+        self.seconds, self.clock = seconds, clock
+        self._done_at: float | None = None
+
+    def due(self) -> bool:
+        return self._done_at is None or self.clock() - self._done_at >= self.seconds
+
+    def done(self) -> None:
+        self._done_at = self.clock()
+
+    def forget(self) -> None:
+        self._done_at = None
