@@ -3,19 +3,22 @@
 SHELL := /bin/bash
 PY    := .venv/bin/python
 CTL   := $(PY) -m infra.platformctl
+# The test instance: its own PostgreSQL, Kafka, realm and ports beside the demo one (docs/test-instance.md).
+TEST_CTL := SAFETY_INSTANCE=test $(PY) -m infra.platformctl
 PROTO := $(shell find proto/safety -name '*.proto')
 
-.PHONY: up down status test test-unit test-integration test-browser install proto web bench clean-data logs seed
+.PHONY: up down status test test-up test-unit test-integration test-browser install proto web bench clean-data logs seed
 WEB_SRC := $(shell find web/src web/*/index.html web/index.html -type f 2>/dev/null) web/package-lock.json web/vite.config.ts web/tsconfig.json
 
 up: install proto web
 	@$(CTL) up
 
 down:
-	@if [ -x $(PY) ]; then $(CTL) down; fi
+	@if [ -x $(PY) ]; then $(TEST_CTL) down; $(CTL) down; fi
 
 status:
-	@$(CTL) status
+	@echo "demo instance (make up):"; $(CTL) status; rc=$$?; \
+	 if [ -d .var/test/run ]; then echo "test instance (make test):"; $(TEST_CTL) status || true; fi; exit $$rc
 
 install:
 	@bash infra/install.sh
@@ -35,16 +38,20 @@ web/dist/.stamp: $(WEB_SRC) | install
 	@touch $@
 	@echo "[web] built web/dist"
 
-test: up
+# Tests never touch the demo instance: they run against the test instance, started beside it.
+test: test-up
 	@$(PY) -m pytest
+
+test-up: up
+	@$(TEST_CTL) up
 
 test-unit: install proto
 	@$(PY) -m pytest tests/unit
 
-test-integration: up
+test-integration: test-up
 	@$(PY) -m pytest tests/integration
 
-test-browser: up
+test-browser: test-up
 	@$(PY) -m pytest tests/browser
 
 # More demo data: SCALE enterprises and the other databases in proportion (docs/seed.md). Adds the
@@ -64,4 +71,4 @@ logs:
 
 # Deletes every database, topic and realm: the next `make up` starts from nothing.
 clean-data: down
-	rm -rf .var/data .var/run .var/log
+	rm -rf .var/data .var/run .var/log .var/test

@@ -22,7 +22,7 @@ from infra.keycloak.realm import DEMO_ENTERPRISES, DEMO_PASSWORD, DEV_CLIENT, de
 from services.kit import config
 
 KC = config.keycloak()
-GATEWAY = config.env("SAFETY_GATEWAY_URL", f"http://127.0.0.1:{config.GATEWAY_PORT}")
+GATEWAY = config.gateway_url()
 
 
 def pct(values: list[float], p: float) -> float:

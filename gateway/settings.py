@@ -33,7 +33,7 @@ class GatewaySettings:
     def from_env(cls) -> "GatewaySettings":
         env = config.env
         return cls(
-            public_url=env("SAFETY_GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{config.GATEWAY_PORT}").rstrip("/"),
+            public_url=env("SAFETY_GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{config.ports().gateway}").rstrip("/"),
             keycloak_public_url=env("SAFETY_KEYCLOAK_PUBLIC_URL", config.keycloak().url).rstrip("/"),
             web_client_id=env("SAFETY_WEB_CLIENT_ID", "safety-web"),
             web_client_secret=env("SAFETY_WEB_CLIENT_SECRET", "safety-web-local-only"),

@@ -12,7 +12,7 @@ from services.kit import config
 
 def main() -> None:
     kc = config.keycloak()
-    gateway = config.env("SAFETY_GATEWAY_URL", f"http://127.0.0.1:{config.GATEWAY_PORT}")
+    gateway = config.gateway_url()
     for e in DEMO_ENTERPRISES:
         token = KeycloakOpenID(server_url=kc.url + "/", realm_name=kc.realm, client_id=e.client_id,
                                client_secret_key=demo_secret(e.client_id)).token(grant_type="client_credentials")["access_token"]

@@ -23,6 +23,8 @@ command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)       # builds the web front ends
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)    # browser tests (Playwright drives Debian's build)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)              # bench/: HTTP load generator
+command -v jq >/dev/null 2>&1 || need_apt+=(jq)                # the README's examples read JSON with it
+command -v uuidgen >/dev/null 2>&1 || need_apt+=(uuid-runtime) # ... and make Idempotency-Keys with it
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -54,6 +56,18 @@ if [ ! -f "$KC_HOME/.complete" ]; then
   JAVA_OPTS_KC_HEAP="-Xms64m -Xmx512m" "$KC_HOME/bin/kc.sh" build --db=postgres --health-enabled=true --metrics-enabled=true >"$DIST/keycloak-build.log" 2>&1 \
     || { cat "$DIST/keycloak-build.log"; exit 1; }
   touch "$KC_HOME/.complete"
+fi
+
+# --- grpcurl (the README's look at a service's gRPC reflection; a Go module, not a Debian package) ------
+if ! command -v grpcurl >/dev/null 2>&1; then
+  if command -v go >/dev/null 2>&1; then
+    log "grpcurl $GRPCURL_VERSION from the Go module proxy"
+    GOBIN_DIR=/usr/local/bin; [ "$(id -u)" = 0 ] || GOBIN_DIR=$HOME/.local/bin
+    mkdir -p "$GOBIN_DIR"
+    GOBIN=$GOBIN_DIR GOFLAGS=-mod=mod go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
+  else
+    log "grpcurl not installed: no Go toolchain (optional: only the README's reflection example needs it)"
+  fi
 fi
 
 # --- Python virtual environment --------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Starts, stops and reports on the whole platform on one machine, as local processes.
 
     python -m infra.platformctl up | down | status | start NAME | stop NAME
+    SAFETY_INSTANCE=test python -m infra.platformctl up    # the test instance (docs/test-instance.md)
 
 Order: PostgreSQL (cluster, roles, databases, PostGIS) → Kafka (KRaft, topics from
 infra/kafka/topics.yaml) → Keycloak (realm from infra/keycloak/realm.py) → the four services →
@@ -23,8 +24,6 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
-VAR = ROOT / ".var"
-DIST, DATA, RUN, LOGS = VAR / "dist", VAR / "data", VAR / "run", VAR / "log"
 PY = sys.executable
 VERSIONS = dict(line.split("=", 1) for line in (ROOT / "infra/versions.env").read_text().splitlines()
                 if line and not line.startswith("#"))
@@ -32,6 +31,13 @@ VERSIONS = dict(line.split("=", 1) for line in (ROOT / "infra/versions.env").rea
 sys.path[:0] = [str(ROOT), str(ROOT / "proto/gen")]
 from services.kit import config  # noqa: E402
 
+# The demo instance keeps its state in .var/, the test instance in .var/test/; both use .var/dist.
+INSTANCE = config.instance()
+VAR = ROOT / ".var" / INSTANCE if INSTANCE else ROOT / ".var"
+DIST, DATA, RUN, LOGS = ROOT / ".var" / "dist", VAR / "data", VAR / "run", VAR / "log"
+LABEL = f"platform:{INSTANCE}" if INSTANCE else "platform"
+# The test instance shares the demo instance's Keycloak server (its own realm) and starts no other.
+SHARED_KEYCLOAK = bool(INSTANCE)
 PG = config.postgres()
 KC = config.keycloak()
 KC_MANAGEMENT_PORT = int(config.env("SAFETY_KEYCLOAK_MANAGEMENT_PORT", "8181"))
@@ -39,11 +45,11 @@ KC_ADMIN_USER = config.env("SAFETY_KEYCLOAK_ADMIN", "admin")
 KC_ADMIN_PASSWORD = config.env("SAFETY_KEYCLOAK_ADMIN_PASSWORD", "admin-local-only")
 KAFKA_HOST, KAFKA_PORT = config.kafka_bootstrap().split(",")[0].rsplit(":", 1)
 EXTERNAL_PG = config.env("SAFETY_PG_EXTERNAL", "0") == "1"
-SERVICES = list(config.SERVICE_PORTS)
+SERVICES = list(config.SERVICES)
 
 
 def say(msg: str) -> None:
-    print(f"\033[1;32m[platform]\033[0m {msg}", flush=True)
+    print(f"\033[1;32m[{LABEL}]\033[0m {msg}", flush=True)
 
 
 def wait_until(what: str, check: Callable[[], bool], timeout: float, proc: "Process | None" = None) -> None:
@@ -150,7 +156,8 @@ def _exists(pid: int) -> bool:
 PG_BIN = Path(f"/usr/lib/postgresql/{VERSIONS['POSTGRES_MAJOR']}/bin")
 PG_DATA = DATA / "postgres"
 PG_SOCKETS = RUN / "pg"
-DATABASES = SERVICES + ["gateway", "keycloak"]  # the gateway keeps web sessions and its refusal audit
+# The gateway keeps web sessions and its refusal audit; Keycloak's database is the demo instance's.
+DATABASES = SERVICES + ["gateway"] + ([] if SHARED_KEYCLOAK else ["keycloak"])
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
@@ -231,7 +238,7 @@ def pg_stop() -> None:
 # --- Kafka ------------------------------------------------------------------------------------
 KAFKA_HOME = DIST / f"kafka-{VERSIONS['KAFKA_VERSION']}"
 KAFKA_DATA = DATA / "kafka"
-KAFKA_CONTROLLER_PORT = int(config.env("SAFETY_KAFKA_CONTROLLER_PORT", "9093"))
+KAFKA_CONTROLLER_PORT = int(config.env("SAFETY_KAFKA_CONTROLLER_PORT", str(config.ports().kafka_controller)))
 
 
 def kafka_properties() -> Path:
@@ -344,7 +351,10 @@ def keycloak_process() -> Process:
 
 
 def keycloak_start() -> None:
-    keycloak_process().start()
+    if SHARED_KEYCLOAK:
+        wait_until(f"Keycloak at {KC.url} (the demo instance's; `make up` starts it)", keycloak_ready, 180)
+    else:
+        keycloak_process().start()
     subprocess.run([PY, "-m", "infra.keycloak.realm"], cwd=ROOT, check=True)
 
 
@@ -363,7 +373,7 @@ def service_process(name: str) -> Process:
 
 
 def gateway_url() -> str:
-    return config.env("SAFETY_GATEWAY_URL", f"http://127.0.0.1:{config.GATEWAY_PORT}")
+    return config.gateway_url()
 
 
 def gateway_process() -> Process:
@@ -378,8 +388,31 @@ def app_processes() -> list[Process]:
 
 
 # --- commands ---------------------------------------------------------------------------------
+def reserve_ports() -> None:
+    """Keep the kernel from handing our fixed ports (50051-50064 lie inside Linux's ephemeral range
+    32768-60999) to outgoing connections as their local port, which made a service's bind fail."""
+    path = Path("/proc/sys/net/ipv4/ip_local_reserved_ports")
+    wanted = sorted({p for plan in config.INSTANCES.values() for pair in plan.services.values() for p in pair}
+                    | {p for plan in config.INSTANCES.values() for p in (plan.postgres, plan.kafka, plan.kafka_controller,
+                                                                           plan.gateway, plan.gateway_metrics)})
+    try:
+        current = path.read_text().strip()
+        reserved = {int(x) for part in current.split(",") if part for x in _expand(part)}
+        missing = [p for p in wanted if p not in reserved]
+        if missing:
+            path.write_text(",".join(filter(None, [current, *map(str, missing)])))
+    except OSError:  # not root, or a container without the sysctl: the ports stay as they are
+        pass
+
+
+def _expand(part: str) -> range:
+    lo, _, hi = part.partition("-")
+    return range(int(lo), int(hi or lo) + 1)
+
+
 def up(demo: bool = True) -> None:
     started = time.monotonic()
+    reserve_ports()
     pg_start()
     kafka_start()
     keycloak_start()
@@ -387,14 +420,16 @@ def up(demo: bool = True) -> None:
         p.start()
     if demo:
         subprocess.run([PY, "-m", "infra.demo"], cwd=ROOT, check=True)
-        subprocess.run([PY, "-m", "services.datacenter.seed", "--scale", "200", "--if-empty"], cwd=ROOT, check=True)
+        if not INSTANCE:  # the tests make their own records; only people browse the Pingliang data set
+            subprocess.run([PY, "-m", "services.datacenter.seed", "--scale", "200", "--if-empty"], cwd=ROOT, check=True)
     say(f"platform up in {time.monotonic() - started:.1f}s — `make status` for details, `make down` to stop")
 
 
 def down() -> None:
     for p in reversed(app_processes()):
         p.stop()
-    keycloak_process().stop(timeout=60)
+    if not SHARED_KEYCLOAK:
+        keycloak_process().stop(timeout=60)
     kafka_process().stop(timeout=60)
     pg_stop()
 
@@ -423,7 +458,7 @@ def status() -> int:
     except (FileNotFoundError, ValueError, IndexError, PermissionError):
         pass
     entries = [("postgres", pg_pid if pg_pid and _exists(pg_pid) else None, f"postgresql://{PG.host}:{PG.port}")]
-    for p in [kafka_process(), keycloak_process(), *app_processes()]:
+    for p in [kafka_process(), *([] if SHARED_KEYCLOAK else [keycloak_process()]), *app_processes()]:
         entries.append((p.name, p.pid(), p.describe))
     down_count = 0
     for name, pid, where in entries:
@@ -431,6 +466,8 @@ def status() -> int:
         total += mem
         down_count += pid is None
         rows.append(f"  {name:<12} {'running' if pid else 'stopped':<8} {str(pid or '-'):>8} {mem:8.0f} MiB  {where}")
+    if SHARED_KEYCLOAK:
+        rows.insert(2, f"  {'keycloak':<12} {'shared':<8} {'-':>8} {'':>12}  {KC.url} (the demo instance's server, realm {KC.realm})")
     print(f"  {'component':<12} {'state':<8} {'pid':>8} {'rss':>12}  address")
     print("\n".join(rows))
     print(f"  {'total':<12} {'':<8} {'':>8} {total:8.0f} MiB")

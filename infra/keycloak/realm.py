@@ -153,8 +153,8 @@ def ensure_integrator_scopes(a: KeycloakAdmin) -> None:
 
 
 def gateway_urls() -> list[str]:
-    public = config.env("SAFETY_GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{config.GATEWAY_PORT}").rstrip("/")
-    return sorted({public, f"http://127.0.0.1:{config.GATEWAY_PORT}", f"http://localhost:{config.GATEWAY_PORT}"})
+    public = config.env("SAFETY_GATEWAY_PUBLIC_URL", f"http://127.0.0.1:{config.ports().gateway}").rstrip("/")
+    return sorted({public, f"http://127.0.0.1:{config.ports().gateway}", f"http://localhost:{config.ports().gateway}"})
 
 
 def ensure_web_client(a: KeycloakAdmin) -> None:

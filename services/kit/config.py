@@ -11,19 +11,53 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TIMEZONE = "Asia/Shanghai"
 
-# One place for the local port plan: (gRPC port, metrics port) per service.
-SERVICE_PORTS: dict[str, tuple[int, int]] = {
-    "datacenter": (50051, 9101),
-    "govaffairs": (50052, 9102),
-    "supervision": (50053, 9103),
-    "emergency": (50054, 9104),
+SERVICES = ("datacenter", "govaffairs", "supervision", "emergency")
+
+
+@dataclass(frozen=True)
+class PortPlan:
+    """Where one instance of the platform listens on one machine."""
+    postgres: int
+    kafka: int
+    kafka_controller: int
+    gateway: int
+    gateway_metrics: int
+    services: dict[str, tuple[int, int]]  # service → (gRPC port, metrics port)
+
+
+# Two instances can run side by side on one machine (docs/test-instance.md): the demo instance that
+# `make up` starts and people browse, and the test instance that `make test` runs its tests against,
+# with its own PostgreSQL cluster, Kafka broker, Keycloak realm and ports. Keycloak's server is shared.
+INSTANCES: dict[str, PortPlan] = {
+    "": PortPlan(postgres=5433, kafka=9092, kafka_controller=9093, gateway=8000, gateway_metrics=9100,
+                 services={"datacenter": (50051, 9101), "govaffairs": (50052, 9102),
+                           "supervision": (50053, 9103), "emergency": (50054, 9104)}),
+    "test": PortPlan(postgres=5434, kafka=9094, kafka_controller=9095, gateway=8020, gateway_metrics=9120,
+                     services={"datacenter": (50061, 9121), "govaffairs": (50062, 9122),
+                               "supervision": (50063, 9123), "emergency": (50064, 9124)}),
 }
-GATEWAY_PORT = 8000
-GATEWAY_METRICS_PORT = 9100
+REALMS = {"": "safety", "test": "safety-test"}
 
 
 def env(name: str, default: str) -> str:
     return os.environ.get(name, default)
+
+
+def instance() -> str:
+    """"" for the demo instance, "test" for the one the tests run against (SAFETY_INSTANCE)."""
+    name = env("SAFETY_INSTANCE", "")
+    if name not in INSTANCES:
+        raise ValueError(f"SAFETY_INSTANCE={name!r}: one of {sorted(INSTANCES)}")
+    return name
+
+
+def ports() -> PortPlan:
+    return INSTANCES[instance()]
+
+
+def gateway_url() -> str:
+    """Where clients (tests, the demo loader, scripts) reach the gateway."""
+    return env("SAFETY_GATEWAY_URL", f"http://127.0.0.1:{ports().gateway}").rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -51,7 +85,7 @@ class Keycloak:
 def postgres() -> Postgres:
     return Postgres(
         host=env("SAFETY_PG_HOST", "127.0.0.1"),
-        port=int(env("SAFETY_PG_PORT", "5433")),
+        port=int(env("SAFETY_PG_PORT", str(ports().postgres))),
         admin_user=env("SAFETY_PG_ADMIN_USER", "safety_admin"),
         admin_password=env("SAFETY_PG_ADMIN_PASSWORD", "safety-admin-local-only"),
     )
@@ -60,7 +94,7 @@ def postgres() -> Postgres:
 def keycloak() -> Keycloak:
     return Keycloak(
         url=env("SAFETY_KEYCLOAK_URL", "http://127.0.0.1:8180").rstrip("/"),
-        realm=env("SAFETY_KEYCLOAK_REALM", "safety"),
+        realm=env("SAFETY_KEYCLOAK_REALM", REALMS[instance()]),
         audience=env("SAFETY_API_AUDIENCE", "safety-api"),
     )
 
@@ -71,12 +105,12 @@ def jurisdiction() -> str:
 
 
 def kafka_bootstrap() -> str:
-    return env("SAFETY_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    return env("SAFETY_KAFKA_BOOTSTRAP", f"127.0.0.1:{ports().kafka}")
 
 
 def grpc_target(service: str) -> str:
     """Where callers reach a service's gRPC server."""
-    return env(f"SAFETY_{service.upper()}_GRPC_TARGET", f"127.0.0.1:{SERVICE_PORTS[service][0]}")
+    return env(f"SAFETY_{service.upper()}_GRPC_TARGET", f"127.0.0.1:{ports().services[service][0]}")
 
 
 def rpc_deadline_seconds() -> float:
@@ -103,7 +137,7 @@ class ServiceSettings:
 
     @classmethod
     def from_env(cls, name: str) -> "ServiceSettings":
-        grpc_port, metrics_port = SERVICE_PORTS[name]
+        grpc_port, metrics_port = ports().services[name]
         upper = name.upper()
         return cls(
             name=name,

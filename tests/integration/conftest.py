@@ -25,7 +25,7 @@ from services.kit.codes import USCC_ALPHABET, uscc_check_char
 
 pytestmark = pytest.mark.integration
 
-GATEWAY = config.env("SAFETY_GATEWAY_URL", f"http://127.0.0.1:{config.GATEWAY_PORT}")
+GATEWAY = config.gateway_url()
 KC = config.keycloak()
 
 

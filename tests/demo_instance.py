@@ -1,0 +1,72 @@
+"""What a person browsing the demo instance sees, reduced to numbers that any write changes: the
+rows of every table of its databases, the end offsets of its Kafka topics, and the clients and
+users of its Keycloak realm. Read directly from the demo instance's own PostgreSQL, Kafka and
+realm (config.INSTANCES[""]), whatever instance the tests themselves run against."""
+from __future__ import annotations
+
+import time
+
+import psycopg
+from keycloak import KeycloakAdmin
+from kafka import KafkaConsumer, TopicPartition
+from psycopg import sql
+
+from services.kit import config
+
+DEMO = config.INSTANCES[""]
+DATABASES = (*config.SERVICES, "gateway")
+
+
+def _pg() -> config.Postgres:
+    pg = config.postgres()
+    return config.Postgres(host=pg.host, port=DEMO.postgres, admin_user=pg.admin_user, admin_password=pg.admin_password)
+
+
+def table_counts() -> dict[str, int]:
+    pg, out = _pg(), {}
+    for db in DATABASES:
+        with psycopg.connect(pg.dsn(db, pg.admin_user, pg.admin_password), autocommit=True, connect_timeout=5) as c:
+            tables = c.execute("""SELECT schemaname, relname FROM pg_stat_user_tables
+                                  WHERE schemaname NOT IN ('tiger', 'tiger_data', 'topology') ORDER BY 1, 2""").fetchall()
+            for schema, table in tables:
+                n = c.execute(sql.SQL("SELECT count(*) FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(table))).fetchone()[0]
+                out[f"{db}.{schema}.{table}"] = n
+    return out
+
+
+def topic_offsets() -> dict[str, int]:
+    consumer = KafkaConsumer(bootstrap_servers=f"127.0.0.1:{DEMO.kafka}", request_timeout_ms=10_000)
+    try:
+        parts = [TopicPartition(t, p) for t in sorted(consumer.topics()) for p in sorted(consumer.partitions_for_topic(t) or ())]
+        out: dict[str, int] = {}
+        for tp, end in consumer.end_offsets(parts).items():
+            out[tp.topic] = out.get(tp.topic, 0) + end
+        return out
+    finally:
+        consumer.close()
+
+
+def realm_members() -> dict[str, int]:
+    kc = config.keycloak()
+    a = KeycloakAdmin(server_url=kc.url + "/", username=config.env("SAFETY_KEYCLOAK_ADMIN", "admin"),
+                      password=config.env("SAFETY_KEYCLOAK_ADMIN_PASSWORD", "admin-local-only"),
+                      realm_name="master", user_realm_name="master")
+    a.change_current_realm(config.REALMS[""])
+    return {"keycloak.clients": len(a.get_clients()), "keycloak.users": a.users_count()}
+
+
+def snapshot() -> dict[str, int]:
+    return {**table_counts(), **{f"kafka.{t}": n for t, n in topic_offsets().items()}, **realm_members()}
+
+
+def settled_snapshot(timeout: float = 120, interval: float = 2) -> dict[str, int]:
+    """The demo instance straight after `make up` may still be relaying and consuming the seed's
+    events: wait until two snapshots a little apart agree."""
+    deadline = time.monotonic() + timeout
+    before = snapshot()
+    while True:
+        time.sleep(interval)
+        now = snapshot()
+        if now == before or time.monotonic() > deadline:
+            return now
+        before = now
