@@ -4,10 +4,12 @@
 import { reactive } from 'vue'
 import { apiGet } from '@/shared/api'
 import { REGION_NAMES } from '@/shared/format'
+import { CITY_CODE, loadRegions as loadSharedRegions, regionName, regions } from '@/shared/regions'
 import type { Region } from '@/shared/types'
 import type { Option } from './catalogue'
 
 interface LookupState {
+  /** Code → name of every region loaded so far (the shared table, web/src/shared/regions.ts). */
   regions: Record<string, string>
   /** County-level codes of the jurisdiction, in order (for filters and charts). */
   counties: string[]
@@ -17,49 +19,26 @@ interface LookupState {
   dictionaries: Record<string, Option[] | null>
 }
 
-export const CITY_CODE = '620800'
+export { CITY_CODE, regionName }
 
 export const lookups = reactive<LookupState>({
-  regions: { ...REGION_NAMES },
+  regions: regions.names,
   counties: Object.keys(REGION_NAMES).filter((c) => c !== CITY_CODE),
-  regionOptions: regionOptionsOf(Object.entries(REGION_NAMES).map(([code, name]) => ({ code, name }))),
+  regionOptions: regionOptionsOf(regions.items),
   dictionaries: {},
 })
 
 function regionOptionsOf(items: Region[]): Option[] {
-  const names: Record<string, string> = { ...REGION_NAMES }
-  for (const r of items) names[r.code] = r.name
   const codes = [...new Set([CITY_CODE, ...items.map((r) => r.code)])].sort()
-  return codes.map((code) => {
-    const county = code.length > 6 ? names[code.slice(0, 6)] : ''
-    return { value: code, label: county ? `${county} · ${names[code] ?? code}` : (names[code] ?? code) }
-  })
+  return codes.map((code) => ({ value: code, label: regionName(code) }))
 }
-
-let regionsLoading: Promise<void> | null = null
 
 export function loadRegions(): Promise<void> {
-  if (!regionsLoading) {
-    regionsLoading = apiGet<{ items: Region[] }>('/api/v1/onboarding/regions', undefined, { notify: false, loginOn401: false })
-      .then((r) => {
-        const items = r.items ?? []
-        for (const x of items) lookups.regions[x.code] = x.name
-        const counties = items.filter((x) => x.code.length === 6 && x.code !== CITY_CODE).map((x) => x.code)
-        if (counties.length) lookups.counties = counties
-        lookups.regionOptions = regionOptionsOf(items)
-      })
-      .catch(() => undefined)
-  }
-  return regionsLoading
-}
-
-/** `620802` → 崆峒区; a township → 崆峒区 · 东关街道; unknown codes as they are. */
-export function regionName(code: string | null | undefined): string {
-  if (!code) return '—'
-  const name = lookups.regions[code]
-  if (!name) return code
-  if (code.length > 6 && lookups.regions[code.slice(0, 6)]) return `${lookups.regions[code.slice(0, 6)]} · ${name}`
-  return name
+  return loadSharedRegions().then((items) => {
+    const counties = items.filter((x) => x.code.length === 6 && x.code !== CITY_CODE).map((x) => x.code)
+    if (counties.length) lookups.counties = counties
+    lookups.regionOptions = regionOptionsOf(items)
+  })
 }
 
 const dictionaryLoading: Record<string, Promise<Option[] | null>> = {}
