@@ -22,6 +22,7 @@ command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)       # builds the web front ends
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)    # browser tests (Playwright drives Debian's build)
+dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || need_apt+=(fonts-wqy-zenhei)  # Chinese glyphs for that Chromium (pages, canvas charts, screenshots)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)              # bench/: HTTP load generator
 command -v jq >/dev/null 2>&1 || need_apt+=(jq)                # the README's examples read JSON with it
 command -v uuidgen >/dev/null 2>&1 || need_apt+=(uuid-runtime) # ... and make Idempotency-Keys with it
