@@ -338,6 +338,23 @@ def test_major_hazard_assessment_from_its_chemicals(records, place):
     assert r.status_code == 201, r.text
     assert r.json()["s_value"] == 1.1
 
+    # A CAS number and a quantity are enough: hydrogen (Q = 5 t) is a flammable gas, W2, β = 1.5 with
+    # no category typed. 100 t, 150 people nearby: S = 20, R = 2.0 × 1.5 × 20 = 60, grade 2 (β = 1 gave R = 40, grade 3).
+    r = records.post("major_hazard", base | {"chemicals": [{"cas": "1333-74-0", "max_quantity_t": 100}], "population_500m": 150})
+    assert r.status_code == 201, r.text
+    assert (r.json()["s_value"], r.json()["r_value"], r.json()["grade"]) == (20, 60, "2")
+    # Hydrogen sulfide had no Q: now 5 t (table 1), β 5 (table 3): 10 t, α 0.5 → S = 2, R = 5.
+    r = records.post("major_hazard", base | {"chemicals": [{"cas": "7783-06-4", "max_quantity_t": 10}]})
+    assert r.status_code == 201, r.text
+    assert (r.json()["s_value"], r.json()["r_value"]) == (2, 5)
+    # A substance table 1 does not name, by its hazard category: isobutane as W2 (Q = 10 t, β = 1.5).
+    r = records.post("major_hazard", base | {"chemicals": [{"cas": "75-28-5", "max_quantity_t": 20, "category": "W2"}]})
+    assert r.status_code == 201, r.text
+    assert (r.json()["s_value"], r.json()["r_value"]) == (2, 1.5)
+    errors = assert_field_errors(records.post("major_hazard", base | {"chemicals": [{"cas": "75-28-5", "max_quantity_t": 20}]}),
+                                 "chemicals[0].cas")
+    assert errors[0]["code"] == "cas.unknown"
+
     # S < 1 is not a major hazard source: refused, nothing stored.
     before = {i["id"] for i in records.list("major_hazard", q=tok)}
     errors = assert_field_errors(records.post("major_hazard", base | {"chemicals": [{"cas": "7664-41-7", "max_quantity_t": 5}]}), "chemicals")
@@ -518,3 +535,12 @@ def test_computed_fields_declared_as_filters_filter(records, place):
     assert key_in_list(records, "accident", accident["id"], q=tok, grade="large")
     assert not key_in_list(records, "accident", accident["id"], q=tok, grade="general")
     assert key_in_list(records, "major_hazard", source["id"], q=tok, grade="4")
+
+
+def test_the_substance_dictionary_lists_all_of_table_1_as_the_grading_uses_it(http, staff_token):
+    r = http.get("/api/v1/dictionaries/substance", headers={"Authorization": f"Bearer {staff_token('city-admin')}"})
+    assert r.status_code == 200, r.text
+    items = {e["code"]: e for e in r.json()["items"]}
+    assert len(items) == 78 and {e["row"] for e in items.values()} <= set(range(1, 86))
+    assert (items["1333-74-0"]["name"], items["1333-74-0"]["threshold_t"], items["1333-74-0"]["beta"]) == ("氢", 5, 1.5)
+    assert items["630-08-0"]["threshold_t"] == 20 and items["630-08-0"]["beta"] == 2   # CO: had no Q before

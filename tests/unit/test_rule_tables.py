@@ -14,7 +14,7 @@ from services.datacenter.ruletables import RuleTable, add_months, band_for, chec
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TABLES = load_defaults()
-NAMES = {"accident_grades", "gb18218_substances", "gb18218_beta_categories", "gb18218_alpha", "gb18218_grades",
+NAMES = {"accident_grades", "gb18218_substances", "gb18218_beta_categories", "gb18218_category_thresholds", "gb18218_alpha", "gb18218_grades",
          "major_hazard_deadlines", "lec", "risk_matrix", "chemical_diagnosis", "licence_validity", "standardization"}
 
 
@@ -58,49 +58,111 @@ def test_accident_grade_bands_start_at_zero_and_are_open_upwards():
         assert [b for b in bands if b["to"] is None][0]["grade"] == "extraordinary"
 
 
-# Every substance RULES.md §2 gives a threshold for, with that threshold.
+# Every substance RULES.md §2 gives a threshold for, with that threshold, and the nine table 3 gases that had none.
 THRESHOLDS = {
     "7664-41-7": "10", "7782-50-5": "5", "75-44-5": "0.3", "7446-09-5": "20", "75-21-8": "10", "68476-85-7": "50",
     "74-82-8": "50", "74-86-2": "1", "1333-74-0": "5", "7782-44-7": "200", "71-43-2": "50", "108-88-3": "500",
     "67-56-1": "500", "86290-81-5": "200",
+    "630-08-0": "20", "7647-01-0": "20", "74-83-9": "10", "7783-06-4": "5", "7664-39-3": "1", "10102-44-0": "1",
+    "74-90-8": "1", "7803-51-2": "1", "624-83-9": "0.75",
 }
-# Every named toxic gas RULES.md §2 gives a β for.
+# Every named toxic gas RULES.md §2 gives a β for: GB 18218-2018 table 3.
 BETAS = {
     "630-08-0": "2", "7446-09-5": "2", "7664-41-7": "2", "75-21-8": "2", "7647-01-0": "3", "74-83-9": "3",
     "7782-50-5": "4", "7783-06-4": "5", "7664-39-3": "5", "10102-44-0": "10", "74-90-8": "10", "75-44-5": "20",
     "7803-51-2": "20", "624-83-9": "20",
 }
+# GB 18218-2018 table 2 (Q, t) and table 4 (β), by category.
+CATEGORIES = {
+    "J1": ("5", "4"), "J2": ("50", "1"), "J3": ("50", "2"), "J4": ("50", "2"), "J5": ("500", "1"),
+    "W1.1": ("1", "2"), "W1.2": ("10", "2"), "W1.3": ("50", "2"), "W2": ("10", "1.5"), "W3": ("150", "1"), "W4": ("50", "1"),
+    "W5.1": ("10", "1.5"), "W5.2": ("50", "1"), "W5.3": ("1000", "1"), "W5.4": ("5000", "1"), "W6.1": ("10", "1.5"),
+    "W6.2": ("50", "1"), "W7.1": ("10", "1.5"), "W7.2": ("50", "1"), "W8": ("50", "1"), "W9.1": ("50", "1"),
+    "W9.2": ("200", "1"), "W10": ("200", "1"), "W11": ("200", "1"),
+}
+
+
+def substances() -> dict:
+    return table("gb18218_substances").body["substances"]
+
+
+def table1_rows() -> dict[int, tuple[str, dict]]:
+    """表1序号 → (the CAS it is keyed by, the row)."""
+    out: dict[int, tuple[str, dict]] = {}
+    for cas, entry in substances().items():
+        for number, row in ({entry["row"]: entry} if "rows" not in entry else {int(n): r for n, r in entry["rows"].items()}).items():
+            assert number not in out, number
+            out[number] = (cas, row)
+    return out
 
 
 @pytest.mark.parametrize("cas, threshold", sorted(THRESHOLDS.items()))
 def test_gb18218_thresholds(cas, threshold):
-    assert decimal(table("gb18218_substances").body["substances"][cas]["threshold_t"]) == Decimal(threshold)
+    assert decimal(substances()[cas]["threshold_t"]) == Decimal(threshold)
 
 
 @pytest.mark.parametrize("cas, beta", sorted(BETAS.items()))
 def test_gb18218_named_toxic_gas_betas(cas, beta):
-    assert decimal(table("gb18218_substances").body["substances"][cas]["beta"]) == Decimal(beta)
+    assert decimal(substances()[cas]["beta"]) == Decimal(beta)
 
 
 def test_substances_without_a_named_beta_have_none():
-    for cas, entry in table("gb18218_substances").body["substances"].items():
+    for cas, entry in substances().items():
         assert (entry.get("beta") is not None) == (cas in BETAS), cas
+        for row in entry.get("rows", {}).values():
+            assert row.get("beta") is None, cas
 
 
-def test_every_substance_key_is_a_valid_cas_number_with_a_chinese_name():
-    for cas, entry in table("gb18218_substances").body["substances"].items():
-        assert cas_problem(cas) is None, cas
-        assert CJK.search(entry["name_zh"]), cas
+def test_table_1_has_all_85_rows_once_under_78_cas_keys():
+    # 85 rows; nitrocellulose (rows 37–42) and ammonium nitrate (43–45) share one CAS each, so 78 keys.
+    assert sorted(table1_rows()) == list(range(1, 86))
+    assert len(substances()) == 78
 
 
-@pytest.mark.parametrize("category, beta", [("J1", "4"), ("J3", "2"), ("J4", "2"), ("W1.1", "2"), ("W1.2", "2"), ("W1.3", "2"),
-                                            ("W2", "1.5"), ("W5.1", "1.5"), ("W6.1", "1.5"), ("W7.1", "1.5"), ("toxic_gas_other", "2")])
-def test_gb18218_category_betas(category, beta):
+def test_every_row_has_a_threshold_and_its_categories():
+    for number, (cas, row) in table1_rows().items():
+        assert decimal(row["threshold_t"]) > 0, number
+        assert CJK.search(row["name_zh"]), number
+        # Sulphur trioxide (row 26) has no hazard named in table 2 (it is corrosive and reacts with water), so β = 1.
+        assert bool(row["categories"]) == (number != 26), number
+
+
+def test_every_category_referenced_exists_in_tables_2_and_4():
+    q, beta = table("gb18218_category_thresholds").body["categories"], table("gb18218_beta_categories").body["categories"]
+    assert set(q) == set(beta) == set(CATEGORIES)
+    for number, (cas, row) in table1_rows().items():
+        assert set(row["categories"]) <= set(CATEGORIES), number
+
+
+@pytest.mark.parametrize("category, q, beta", [(c, q, b) for c, (q, b) in CATEGORIES.items()])
+def test_gb18218_category_thresholds_and_betas(category, q, beta):
+    assert decimal(table("gb18218_category_thresholds").body["categories"][category]["threshold_t"]) == Decimal(q)
     assert decimal(table("gb18218_beta_categories").body["categories"][category]["beta"]) == Decimal(beta)
+    assert CJK.search(table("gb18218_category_thresholds").body["categories"][category]["name_zh"])
 
 
 def test_other_categories_get_beta_one():
     assert decimal(table("gb18218_beta_categories").body["default_beta"]) == 1
+
+
+def test_every_substance_key_is_a_valid_cas_number_with_a_chinese_name():
+    for cas, entry in substances().items():
+        assert cas_problem(cas) is None, cas
+        assert CJK.search(entry["name_zh"]), cas
+        for other in entry.get("also_cas", ()):
+            assert cas_problem(other) is None, other
+
+
+def test_a_cas_number_names_one_entry_only():
+    numbers = [c for cas, e in substances().items() for c in (cas, *e.get("also_cas", ()))]
+    assert len(numbers) == len(set(numbers)) == 83
+
+
+def test_rows_the_standard_prints_no_cas_for_are_marked():
+    # 13 煤气 (keyed by carbon monoxide), 45 硝酸铵肥料 (under ammonium nitrate), 74 烷基铝 (keyed by triethylaluminium).
+    assert {n for n, (cas, row) in table1_rows().items() if row.get("cas_in_standard") is False} == {13, 45, 74}
+    assert table1_rows()[13][0] == "630-08-0" and table1_rows()[74][0] == "97-93-8"
+    assert table1_rows()[45][0] == "6484-52-2"
 
 
 def test_lec_allowed_values():

@@ -62,12 +62,6 @@ def accident_types(conn: psycopg.Connection) -> list[dict[str, Any]]:
     return _rows(conn, "SELECT code, name, sort FROM dictionaries.accident_type ORDER BY sort, code")
 
 
-def substances(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """GB 18218-2018 substances by CAS number. Keys: cas, name_zh, name_en, threshold_t (t), category,
-    beta (None where β depends on the unit's process, e.g. flammable liquids)."""
-    return _rows(conn, "SELECT cas, name_zh, name_en, threshold_t, category, beta FROM dictionaries.substance ORDER BY cas")
-
-
 def expert_fields(conn: psycopg.Connection) -> list[dict[str, Any]]:
     """Expert specialties. Keys: code, name, sort."""
     return _rows(conn, "SELECT code, name, sort FROM dictionaries.expert_field ORDER BY sort, code")

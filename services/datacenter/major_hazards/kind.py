@@ -16,7 +16,11 @@ QUANTITIES = (("level", "液位"), ("temperature", "温度"), ("pressure", "压�
 _CHEMICAL = (Field("cas", "CAS号", required=True, max_length=12, pattern=r"\d{2,7}-\d{2}-\d", pattern_hint="如 7664-41-7"),
              Field("name", "品名", max_length=100),
              Field("max_quantity_t", "最大储存量（吨）", "decimal", required=True, minimum=0, maximum=1e7),
-             Field("category", "危险性类别", max_length=20, help="未列名物质按类别取临界量和校正系数"))
+             Field("category", "危险性类别", max_length=40,
+                   help="GB 18218表2类别符号，如 W2、W5.1、J1，可填多个（以逗号分隔）。表1未列名的物质必填，按表2取临界量、表4取校正系数；"
+                        "表1列名的物质已按其自身类别确定校正系数，只在同一类别下按工艺条件取更大的β时填写（如工作温度高于沸点的苯填 W5.1）"),
+             Field("table1_row", "表1序号", "int", minimum=1, maximum=85,
+                   help="同一CAS号对应表1多项时（硝化纤维素第37—42项、硝酸铵第43—45项）指明哪一项；不填按临界量最小的一项"))
 _POINT = (Field("sensor_id", "传感器编号", required=True, max_length=64, pattern=r"[A-Za-z0-9_.\-]+"),
           Field("quantity", "监测参数", "enum", required=True, options=QUANTITIES),
           Field("unit", "单位", required=True, max_length=16),
@@ -28,13 +32,15 @@ def _tables(ctx: RuleContext, record: dict) -> dict:
     on = record.get("assessed_on") or ctx.today
     return {name: effective(ctx.tables, table, on) for name, table in (
         ("substances", "gb18218_substances"), ("beta_categories", "gb18218_beta_categories"),
-        ("alpha", "gb18218_alpha"), ("grades", "gb18218_grades"), ("deadlines", "major_hazard_deadlines"))}
+        ("category_thresholds", "gb18218_category_thresholds"), ("alpha", "gb18218_alpha"),
+        ("grades", "gb18218_grades"), ("deadlines", "major_hazard_deadlines"))}
 
 
 def _assess(record: dict, ctx: RuleContext):
     t = _tables(ctx, record)
     return rules.assess(chemicals=record.get("chemicals") or [], population_500m=record.get("population_500m") or 0,
-                        substances=t["substances"], beta_categories=t["beta_categories"], alpha=t["alpha"], grades=t["grades"])
+                        substances=t["substances"], beta_categories=t["beta_categories"],
+                        category_thresholds=t["category_thresholds"], alpha=t["alpha"], grades=t["grades"])
 
 
 def _check(record: dict, ctx: RuleContext) -> list:
