@@ -66,7 +66,7 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
         relay.join(timeout=10)
         app.state.pool.close()
 
-    app = FastAPI(title="平凉市安全生产信息平台 API", version="1.0.0", lifespan=lifespan,
+    app = FastAPI(title="平凉市安全生产信息平台 API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="一个中心、三大平台的统一入口。除标注“公开”的接口外，均需 Keycloak 访问令牌（Bearer）"
                               "或网页登录会话（Cookie，写操作须带 X-CSRF-Token）。所有 POST 须带 Idempotency-Key。"
                               "错误以 RFC 9457 problem+json 返回，含中英文说明与字段级错误。")
@@ -78,10 +78,11 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
     for r in API_ROUTERS:
         app.include_router(r)
     app.include_router(_health_router())
+    app.include_router(openapi.docs_router(app.openapi_url, app.title))
     app.include_router(web.router)
     web.mount_assets(app)
-    for route in app.routes:  # FastAPI's own API documentation is deliberately public
-        if getattr(route, "path", None) in (app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url):
+    for route in app.routes:  # FastAPI's own OpenAPI document is deliberately public (and so is /docs)
+        if getattr(route, "path", None) == app.openapi_url:
             route.endpoint.permission = DOCS
     openapi.install(app)  # securitySchemes, and each operation's `security` from its route's Permission
     return app

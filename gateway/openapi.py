@@ -1,8 +1,10 @@
 """The OpenAPI document: problem responses documented on every route, so it lists what can come back;
 and the security schemes with each operation's `security`, derived from the route's `Permission`."""
+from fastapi import APIRouter
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from pydantic import BaseModel
 
-from gateway.auth import SAFE_METHODS, Permission, iter_routes, permission_of
+from gateway.auth import DOCS, SAFE_METHODS, Permission, iter_routes, permission_of
 from services.kit import config, roles
 
 
@@ -121,3 +123,28 @@ def install(app) -> None:
         return schema
 
     app.openapi = openapi
+
+
+# --- /docs: Swagger UI from our own assets ------------------------------------------------------------
+SWAGGER_UI = "/app/assets/swagger-ui"  # copied from npm swagger-ui-dist by the web build (web/vite.config.ts)
+DOCS_URL, OAUTH2_REDIRECT_URL = "/docs", "/docs/oauth2-redirect"
+
+
+def docs_router(openapi_url: str, title: str) -> APIRouter:
+    """FastAPI's default /docs and /redoc load their scripts from a CDN, which a government network
+    (and this platform's own machines) cannot reach: the page stayed blank. Swagger UI is served
+    from the platform's own assets instead; ReDoc is not offered (Swagger UI has the Authorize button)."""
+    router = APIRouter(include_in_schema=False, dependencies=[DOCS.dependency()])
+
+    @router.get(DOCS_URL)
+    async def swagger_ui():
+        return get_swagger_ui_html(openapi_url=openapi_url, title=f"{title} · 接口文档",
+                                   swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js", swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+                                   swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png", oauth2_redirect_url=OAUTH2_REDIRECT_URL,
+                                   swagger_ui_parameters={"displayRequestDuration": True, "filter": True})
+
+    @router.get(OAUTH2_REDIRECT_URL)
+    async def swagger_ui_redirect():
+        return get_swagger_ui_oauth2_redirect_html()
+
+    return router

@@ -1,4 +1,5 @@
 // Multi-page build: each platform is its own HTML entry, served by the gateway under /app/.
+import { cpSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
@@ -19,10 +20,23 @@ const pages = {
   apply: 'apply/index.html',
 }
 
+/** Swagger UI for the gateway's /docs, served from /app/assets/swagger-ui/ (no CDN on an offline network). */
+const swaggerUi = {
+  name: 'copy-swagger-ui',
+  closeBundle() {
+    const from = resolve(root, 'node_modules/swagger-ui-dist')
+    const to = resolve(root, 'dist/assets/swagger-ui')
+    mkdirSync(to, { recursive: true })
+    for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css', 'favicon-32x32.png', 'oauth2-redirect.html'])
+      cpSync(resolve(from, file), resolve(to, file))
+  },
+}
+
 export default defineConfig({
   base: '/app/',
   plugins: [
     vue(),
+    swaggerUi,
     // Element Plus components used in templates are imported on demand (with their CSS).
     // ElMessage / ElMessageBox are imported explicitly where they are used.
     Components({

@@ -117,7 +117,6 @@ EXAMPLES: dict[str, Example] = {
     "GET /openapi.json": Example(),
     "GET /docs": Example(),
     "GET /docs/oauth2-redirect": Example(),
-    "GET /redoc": Example(),
     "GET /": Example(ok=(302,)),
     "GET /app/": Example(**PAGE),
     "GET /app/apply/": Example(),

@@ -27,7 +27,7 @@ def test_only_deliberately_public_routes_are_public():
     public = sorted(r.path for r in ROUTES if permission_of(r).public)
     assert public == sorted(["/api/v1/onboarding/regions", "/api/v1/onboarding/applications", "/auth/login", "/auth/callback",
                              "/auth/logout", "/healthz", "/readyz", "/", "/app/apply/", "/app/assets",
-                             "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"])
+                             "/openapi.json", "/docs", "/docs/oauth2-redirect"])
 
 
 def who(kind: str, *role_names: str, scopes=(), region="620800", uscc=None) -> Principal:
