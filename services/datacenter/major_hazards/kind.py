@@ -28,12 +28,14 @@ _POINT = (Field("sensor_id", "传感器编号", required=True, max_length=64, pa
           Field("high", "高限", "float"), Field("high_high", "高高限", "float"))
 
 
+TABLES = (("substances", "gb18218_substances"), ("beta_categories", "gb18218_beta_categories"),
+          ("category_thresholds", "gb18218_category_thresholds"), ("alpha", "gb18218_alpha"),
+          ("grades", "gb18218_grades"), ("deadlines", "major_hazard_deadlines"))
+
+
 def _tables(ctx: RuleContext, record: dict) -> dict:
     on = record.get("assessed_on") or ctx.today
-    return {name: effective(ctx.tables, table, on) for name, table in (
-        ("substances", "gb18218_substances"), ("beta_categories", "gb18218_beta_categories"),
-        ("category_thresholds", "gb18218_category_thresholds"), ("alpha", "gb18218_alpha"),
-        ("grades", "gb18218_grades"), ("deadlines", "major_hazard_deadlines"))}
+    return {name: effective(ctx.tables, table, on) for name, table in TABLES}
 
 
 def _assess(record: dict, ctx: RuleContext):
@@ -95,5 +97,5 @@ KIND = Kind(
         Field("monitoring_points", "监测点", "json", item_fields=_POINT),
         *coordinates(),
     ),
-    check=_check, derive=_derive,
+    check=_check, derive=_derive, derived_from=tuple(table for _, table in TABLES),
 )

@@ -227,7 +227,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
         self._recorded(conn, p, kind, row, operation="created", fields=[f.name for f in kind.fields if row.get(f.name) is not None],
                        diff={})
         for name, (key, changes) in touched.items():
-            self._system_update(conn, p, catalogue.kind(name), key, changes)
+            self.system_update(conn, p, catalogue.kind(name), key, changes)
         return row
 
     def _recorded(self, conn, p: Principal, kind: Kind, row: dict, *, operation: str, fields: list[str], diff: dict) -> None:
@@ -240,8 +240,9 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
                      target_type=kind.name, target_id=str(key), target_region=row.get("region_code") or "",
                      uscc=row.get("uscc") or "", summary={"version": row["version"], "fields": fields})
 
-    def _system_update(self, conn, p: Principal, kind: Kind, key, changes: dict) -> None:
-        """A change one record's rules make to another (an item's balance after a movement)."""
+    def system_update(self, conn, p: Principal, kind: Kind, key, changes: dict) -> None:
+        """A change the rules make, not a caller: to another record (an item's balance after a movement),
+        or to derived values after a rule-table change (registry/rederive.py)."""
         current = store.get(conn, kind, key, for_update=True)
         merged = current | changes
         row = store.update(conn, kind, key, changes, full=merged, actor=p.label)

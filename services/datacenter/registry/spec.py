@@ -103,6 +103,9 @@ class Kind:
     # Hooks receive the whole record as it will be stored (the stored one with the changes applied).
     check: Hook | None = None        # cross-field rules -> list[FieldViolation]
     derive: Hook | None = None       # computed fields -> dict, stored with the record
+    # The rule tables `derive` reads: when any of them changes (a new version, a corrected
+    # transcription), registry/rederive.py recomputes the stored values of every record.
+    derived_from: tuple[str, ...] = ()
     at_read: Hook | None = None      # time-dependent fields, computed on every read, never stored
     read_fields: tuple[Field, ...] = ()  # describes what at_read adds (for forms and exports)
     list_filters: tuple[ListFilter, ...] = ()

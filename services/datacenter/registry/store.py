@@ -70,6 +70,17 @@ def get(conn: psycopg.Connection, kind: Kind, key, *, for_update: bool = False, 
         return cur.execute(q, (key,)).fetchone()
 
 
+def live_keys(conn: psycopg.Connection, kind: Kind, *, after=None, limit: int) -> list:
+    """Keys of the records not deleted, in key order, after `after` (keyset paging for batch jobs)."""
+    q = sql.SQL("SELECT {k} FROM {} WHERE deleted_at IS NULL").format(_table(kind), k=sql.Identifier(kind.key))
+    params: list = []
+    if after is not None:
+        q += sql.SQL(" AND {} > %s").format(sql.Identifier(kind.key))
+        params.append(after)
+    q += sql.SQL(" ORDER BY {} LIMIT %s").format(sql.Identifier(kind.key))
+    return [r[0] for r in conn.execute(q, params + [limit]).fetchall()]
+
+
 def insert(conn: psycopg.Connection, kind: Kind, record: dict, *, actor: str) -> dict:
     values = {k: v for k, v in record.items() if k in set(columns(kind)) and k not in ("version", "created_at", "updated_at")}
     values["created_by"] = values["updated_by"] = actor
