@@ -1,7 +1,9 @@
 """Authenticated read throughput of the gateway (`make bench`), and where the time goes.
 
 Drives `wrk` (C connections, D seconds each) with one real Keycloak access token against a bench
-gateway (bench/bench_gateway.py) of the running platform, for three routes that add one layer each:
+gateway (bench/bench_gateway.py) of the running platform, with one worker process and with one per
+core, each beside its ceiling measured in the same run: a bare FastAPI "hello" (bench/hello.py) under
+the same uvicorn with the same worker count. Three gateway routes add one layer each:
   1. GET /healthz                        — HTTP stack + middleware only, no authentication
   2. GET /api/v1/me                      — + bearer token verification, rate limiter, no gRPC
   3. GET /api/v1/enterprises/{uscc}      — + gRPC to the data centre, which verifies the token
@@ -18,7 +20,9 @@ import time
 
 from keycloak import KeycloakOpenID
 
-from bench.bench_gateway import bench_gateway
+import os
+
+from bench.bench_gateway import bench_gateway, hello_server
 from infra.keycloak.realm import DEMO_ENTERPRISES, DEMO_PASSWORD, DEV_CLIENT
 from services.kit import config
 from services.kit.auth import TokenVerifier
@@ -67,17 +71,28 @@ def main() -> None:
     token = KeycloakOpenID(server_url=KC.url + "/", realm_name=KC.realm, client_id=DEV_CLIENT).token(
         "kongtong-inspector", DEMO_PASSWORD)["access_token"]
     uscc = DEMO_ENTERPRISES[0].uscc
-    print(f"gateway read benchmark — wrk, {args.connections} connections, {args.seconds}s per route, 1 uvicorn worker, "
-          f"1 data-centre process; load generator on the same 2 cores")
+    cores = os.cpu_count() or 1
+    print(f"gateway read benchmark — wrk, {args.connections} connections, {args.seconds}s per route; 1 data-centre process; "
+          f"load generator on the same {cores} cores; each figure beside the bare-hello ceiling with the same workers")
     rows = []
-    with bench_gateway() as url:
-        for name, path, auth in (("healthz (no auth)", "/healthz", None), ("me (auth, no gRPC)", "/api/v1/me", token),
-                                 ("enterprise read (auth + gRPC + PostgreSQL)", f"/api/v1/enterprises/{uscc}", token)):
-            wrk(url + path, auth, args.connections, 3)  # warm up
-            r = wrk(url + path, auth, args.connections, args.seconds)
-            rows.append((name, r))
-            print(f"  {name:<45} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
-                  f"   ({r['requests']} requests, {r['non_2xx']} non-2xx{', socket errors ' + r['socket_errors'] if r['socket_errors'] else ''})")
+    routes = (("healthz (no auth)", "/healthz", None), ("me (auth, no gRPC)", "/api/v1/me", token),
+              ("enterprise read (auth + gRPC + PostgreSQL)", f"/api/v1/enterprises/{uscc}", token))
+    for workers in sorted({1, cores}):
+        with hello_server(workers) as hello:
+            wrk(hello + "/", None, args.connections, 3)  # warm up
+            ceiling = wrk(hello + "/", None, args.connections, args.seconds)
+        rows.append((f"hello ceiling, {workers} worker(s)", ceiling))
+        print(f"  {'bare FastAPI hello (ceiling)':<45} {workers}w {ceiling['rps']:8.0f} req/s   p50 {ceiling['p50_ms']:7.2f} ms"
+              f"   p99 {ceiling['p99_ms']:7.2f} ms")
+        with bench_gateway(workers) as url:
+            for name, path, auth in routes:
+                wrk(url + path, auth, args.connections, 3)  # warm up
+                r = wrk(url + path, auth, args.connections, args.seconds)
+                r["of_ceiling"] = round(r["rps"] / ceiling["rps"], 2) if ceiling["rps"] else None
+                rows.append((f"{name}, {workers} worker(s)", r))
+                print(f"  {name:<45} {workers}w {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
+                      f"   {r['of_ceiling']:.2f} of ceiling   ({r['requests']} requests, {r['non_2xx']} non-2xx"
+                      f"{', socket errors ' + r['socket_errors'] if r['socket_errors'] else ''})")
     cost = verification_cost(token, 300)
     print(f"  token verification per request: full RS256 check {cost['full_rs256_us']} µs; cached (same token) {cost['cached_us']} µs "
           f"— done twice per gRPC read (gateway and service)")

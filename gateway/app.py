@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import time
+
+import redis.asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Callable
@@ -20,7 +22,7 @@ from gateway.me import RegionNames, router as me_router
 from gateway.middleware import RequestContext
 from gateway.onboarding.router import router as onboarding_router
 from gateway.records.router import router as records_router
-from gateway.ratelimit import TokenBuckets
+from gateway.ratelimit import SharedTokenBuckets
 from gateway.sessions import SessionStore
 from gateway.settings import GatewaySettings
 from gateway.supervision.router import router as supervision_router
@@ -35,9 +37,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class Limits:
-    def __init__(self, settings: GatewaySettings):
-        self.subject = TokenBuckets(settings.per_subject)
-        self.address = TokenBuckets(settings.per_address)
+    """Per user or client, and per address on public routes; shared by every worker and copy (Redis)."""
+
+    def __init__(self, settings: GatewaySettings, client):
+        self.subject = SharedTokenBuckets(client, settings.per_subject, prefix="rl:subject")
+        self.address = SharedTokenBuckets(client, settings.per_address, prefix="rl:address")
 
 
 def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifier | None = None,
@@ -62,6 +66,7 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
             log.error("cannot fetch Keycloak signing keys from %s: %s", config.keycloak().issuer, exc)
         yield
         await app.state.clients.close()
+        await app.state.redis.aclose()
         relay.stop()
         relay.join(timeout=10)
         app.state.pool.close()
@@ -71,7 +76,8 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
                               "或网页登录会话（Cookie，写操作须带 X-CSRF-Token）。所有 POST 须带 Idempotency-Key。"
                               "错误以 RFC 9457 problem+json 返回，含中英文说明与字段级错误。")
     app.state.settings = settings
-    app.state.limits = Limits(settings)
+    app.state.redis = redis.asyncio.Redis.from_url(config.redis_url(), socket_timeout=0.5, socket_connect_timeout=0.5)
+    app.state.limits = Limits(settings, app.state.redis)
     app.state.region_names = RegionNames()
     problems.install(app)
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
@@ -110,6 +116,11 @@ def _health_router() -> APIRouter:
         except Exception as exc:
             checks["keycloak"] = f"unreachable: {type(exc).__name__}"
         ready = all(v == "SERVING" for v in checks.values())
+        try:  # not a condition of readiness: without Redis each worker limits on its own until it is back
+            await request.app.state.redis.ping()
+            checks["redis"] = "SERVING"
+        except Exception as exc:
+            checks["redis"] = f"unreachable: {type(exc).__name__} (rate limits per process meanwhile)"
         return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks}, status_code=200 if ready else 503)
 
     return router

@@ -54,9 +54,9 @@ async def authenticate(request: Request) -> Principal:
     request.state.token = token
     request.state.principal = principal
     principal_var.set(principal)
-    wait = app.state.limits.subject.take(principal.subject or principal.client_id)
+    wait, first = await app.state.limits.subject.take(principal.subject or principal.client_id)
     if wait:
-        request.state.audit_refusal = app.state.limits.subject.first_refusal(principal.subject)
+        request.state.audit_refusal = first
         raise TooManyRequests(wait)
     return principal
 
@@ -135,11 +135,9 @@ class Permission:
             async def _public(request: Request) -> None:
                 if not self.rate_limited:
                     return
-                limits = request.app.state.limits
-                address = client_address(request)
-                wait = limits.address.take(address)
+                wait, first = await request.app.state.limits.address.take(client_address(request))
                 if wait:
-                    request.state.audit_refusal = limits.address.first_refusal(address)
+                    request.state.audit_refusal = first
                     raise TooManyRequests(wait)
             _public.permission = self  # lets tests enumerate every route's rule
             return Depends(_public)

@@ -1,14 +1,21 @@
 """Token-bucket rate limits, per authenticated subject and per client address (public routes).
 
-In process memory: each gateway process limits on its own, so N processes allow N times the rate;
-the limits are a guard against a runaway client, not a billing meter."""
+The buckets live in Redis (SharedTokenBuckets), so every worker process and gateway copy shares one
+bucket per client; TokenBuckets, in process memory, is the fallback while Redis is unreachable.
+The limits are a guard against a runaway client, not a billing meter."""
 from __future__ import annotations
 
+import logging
 import math
 import time
 from typing import Callable
 
+from redis.exceptions import RedisError
+
 from gateway.settings import RateLimit
+from services.kit.workers import Interval
+
+log = logging.getLogger(__name__)
 
 MAX_KEYS = 100_000
 
@@ -41,3 +48,56 @@ class TokenBuckets:
             return False
         self._refused[key] = self.clock()
         return True
+
+
+# --- shared across workers and gateway copies (Redis) ----------------------------------------------
+# One atomic step per request: refill the bucket for the time since its last use, take a token if
+# there is one, and keep the refusal streak (its first refusal is the one audited). Times are
+# Redis's own clock (TIME), so gateway copies on machines whose clocks differ agree.
+_TAKE = """
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens, at = tonumber(state[1]), tonumber(state[2])
+if tokens == nil then tokens, at = burst, now end
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local ttl = math.ceil(burst / math.max(rate, 0.001)) + 1
+if tokens >= 1 then
+  redis.call('HSET', KEYS[1], 'tokens', tokens - 1, 'at', now)
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('DEL', KEYS[2])
+  return {'0', 0}
+end
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now)
+redis.call('EXPIRE', KEYS[1], ttl)
+local first = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ttl)
+local wait = rate > 0 and math.max(0.001, (1 - tokens) / rate) or 1e9
+return {tostring(wait), first and 1 or 0}
+"""
+
+
+class SharedTokenBuckets:
+    """The same buckets as TokenBuckets, kept in Redis so that every worker process and every gateway
+    copy draws on one bucket per key: a client cannot get N times its limit by landing on N workers.
+    If Redis is unreachable the process falls back to its own buckets (a looser limit, never none)
+    and says so in the log, once a minute at most."""
+
+    def __init__(self, client, limit: RateLimit, *, prefix: str, fallback: TokenBuckets | None = None):
+        self.client, self.limit, self.prefix = client, limit, prefix
+        self.fallback = fallback or TokenBuckets(limit)
+        self._script = client.register_script(_TAKE)
+        self._warned = Interval(60)
+
+    async def take(self, key: str) -> tuple[float, bool]:
+        """(0, False) when the request may go ahead, else (seconds to wait, first refusal of a streak)."""
+        try:
+            wait, first = await self._script(keys=[f"{self.prefix}:b:{key}", f"{self.prefix}:r:{key}"],
+                                             args=[self.limit.rate, self.limit.burst])
+        except RedisError as exc:
+            if self._warned.due():
+                self._warned.done()
+                log.warning("rate limits: Redis unreachable (%s); limiting per process until it is back", exc)
+            wait = self.fallback.take(key)
+            return wait, bool(wait) and self.fallback.first_refusal(key)
+        return float(wait), bool(first)

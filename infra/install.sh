@@ -24,6 +24,7 @@ command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)       # builds the web 
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)    # browser tests (Playwright drives Debian's build)
 dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || need_apt+=(fonts-wqy-zenhei)  # Chinese glyphs for that Chromium (pages, canvas charts, screenshots)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)              # bench/: HTTP load generator
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)  # the gateway's shared rate limits across workers
 command -v jq >/dev/null 2>&1 || need_apt+=(jq)                # the README's examples read JSON with it
 command -v uuidgen >/dev/null 2>&1 || need_apt+=(uuid-runtime) # ... and make Idempotency-Keys with it
 if [ ${#need_apt[@]} -gt 0 ]; then

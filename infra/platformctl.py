@@ -4,7 +4,7 @@
     SAFETY_INSTANCE=test python -m infra.platformctl up    # the test instance (docs/test-instance.md)
 
 Order: PostgreSQL (cluster, roles, databases, PostGIS) → Kafka (KRaft, topics from
-infra/kafka/topics.yaml) → Keycloak (realm from infra/keycloak/realm.py) → the four services →
+infra/kafka/topics.yaml) → Redis → Keycloak (realm from infra/keycloak/realm.py) → the four services →
 the gateway → demo data. Every wait is on real readiness (a query, a health endpoint, a gRPC
 health check), never a sleep. State lives under .var/ and survives `down`."""
 from __future__ import annotations
@@ -326,6 +326,28 @@ def kafka_topics() -> None:
         admin.close()
 
 
+# --- Redis (the gateway's shared state: rate limits across workers and copies) ---------------------
+REDIS_PORT = config.ports().redis
+
+
+def redis_ready() -> bool:
+    import redis
+    client = redis.Redis(port=REDIS_PORT, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        return client.ping()
+    finally:
+        client.close()
+
+
+def redis_process() -> Process:
+    # Nothing here needs to survive a restart (token buckets refill in seconds): no snapshots, no AOF,
+    # bounded memory, keys expire by themselves.
+    return Process("redis", ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--maxmemory", "64mb", "--maxmemory-policy", "volatile-ttl",
+                             "--dir", str(RUN), "--daemonize", "no", "--logfile", ""],
+                   redis_ready, f"redis://127.0.0.1:{REDIS_PORT}", ready_timeout=30)
+
+
 # --- Keycloak ---------------------------------------------------------------------------------
 KC_HOME = DIST / f"keycloak-{VERSIONS['KEYCLOAK_VERSION']}"
 
@@ -394,7 +416,7 @@ def reserve_ports() -> None:
     path = Path("/proc/sys/net/ipv4/ip_local_reserved_ports")
     wanted = sorted({p for plan in config.INSTANCES.values() for pair in plan.services.values() for p in pair}
                     | {p for plan in config.INSTANCES.values() for p in (plan.postgres, plan.kafka, plan.kafka_controller,
-                                                                           plan.gateway, plan.gateway_metrics)})
+                                                                           plan.redis, plan.gateway, plan.gateway_metrics)})
     try:
         current = path.read_text().strip()
         reserved = {int(x) for part in current.split(",") if part for x in _expand(part)}
@@ -415,6 +437,7 @@ def up(demo: bool = True) -> None:
     reserve_ports()
     pg_start()
     kafka_start()
+    redis_process().start()
     keycloak_start()
     for p in app_processes():
         p.start()
@@ -432,6 +455,7 @@ def down() -> None:
         p.stop()
     if not SHARED_KEYCLOAK:
         keycloak_process().stop(timeout=60)
+    redis_process().stop()
     kafka_process().stop(timeout=60)
     pg_stop()
 
@@ -460,7 +484,7 @@ def status() -> int:
     except (FileNotFoundError, ValueError, IndexError, PermissionError):
         pass
     entries = [("postgres", pg_pid if pg_pid and _exists(pg_pid) else None, f"postgresql://{PG.host}:{PG.port}")]
-    for p in [kafka_process(), *([] if SHARED_KEYCLOAK else [keycloak_process()]), *app_processes()]:
+    for p in [kafka_process(), redis_process(), *([] if SHARED_KEYCLOAK else [keycloak_process()]), *app_processes()]:
         entries.append((p.name, p.pid(), p.describe))
     down_count = 0
     for name, pid, where in entries:
@@ -478,7 +502,8 @@ def status() -> int:
 
 def component(name: str):
     table = {"postgres": (pg_start, pg_stop), "kafka": (kafka_start, lambda: kafka_process().stop(timeout=60)),
-             "keycloak": (keycloak_start, lambda: keycloak_process().stop(timeout=60))}
+             "keycloak": (keycloak_start, lambda: keycloak_process().stop(timeout=60)),
+             "redis": (redis_process().start, redis_process().stop)}
     table.update({p.name: (p.start, p.stop) for p in app_processes()})
     if name not in table:
         raise SystemExit(f"unknown component {name}; one of: {', '.join(table)}")
@@ -494,7 +519,7 @@ def main() -> None:
     if args.command == "up":
         up(demo=not args.no_demo)
     elif args.command == "infra":
-        pg_start(); kafka_start(); keycloak_start()
+        pg_start(); kafka_start(); redis_process().start(); keycloak_start()
     elif args.command == "down":
         down()
     elif args.command == "status":

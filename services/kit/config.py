@@ -20,6 +20,7 @@ class PortPlan:
     postgres: int
     kafka: int
     kafka_controller: int
+    redis: int
     gateway: int
     gateway_metrics: int
     services: dict[str, tuple[int, int]]  # service → (gRPC port, metrics port)
@@ -27,12 +28,12 @@ class PortPlan:
 
 # Two instances can run side by side on one machine (docs/test-instance.md): the demo instance that
 # `make up` starts and people browse, and the test instance that `make test` runs its tests against,
-# with its own PostgreSQL cluster, Kafka broker, Keycloak realm and ports. Keycloak's server is shared.
+# with its own PostgreSQL cluster, Kafka broker, Redis, Keycloak realm and ports. Keycloak's server is shared.
 INSTANCES: dict[str, PortPlan] = {
-    "": PortPlan(postgres=5433, kafka=9092, kafka_controller=9093, gateway=8000, gateway_metrics=9100,
+    "": PortPlan(postgres=5433, kafka=9092, kafka_controller=9093, redis=6390, gateway=8000, gateway_metrics=9100,
                  services={"datacenter": (50051, 9101), "govaffairs": (50052, 9102),
                            "supervision": (50053, 9103), "emergency": (50054, 9104)}),
-    "test": PortPlan(postgres=5434, kafka=9094, kafka_controller=9095, gateway=8020, gateway_metrics=9120,
+    "test": PortPlan(postgres=5434, kafka=9094, kafka_controller=9095, redis=6391, gateway=8020, gateway_metrics=9120,
                      services={"datacenter": (50061, 9121), "govaffairs": (50062, 9122),
                                "supervision": (50063, 9123), "emergency": (50064, 9124)}),
 }
@@ -106,6 +107,11 @@ def jurisdiction() -> str:
 
 def kafka_bootstrap() -> str:
     return env("SAFETY_KAFKA_BOOTSTRAP", f"127.0.0.1:{ports().kafka}")
+
+
+def redis_url() -> str:
+    """The gateway's shared state across its workers and copies (rate limits): Redis, from Debian."""
+    return env("SAFETY_REDIS_URL", f"redis://127.0.0.1:{ports().redis}/0")
 
 
 def grpc_target(service: str) -> str:
