@@ -63,6 +63,7 @@ seed: up
 
 bench: up
 	@$(PY) -m bench.gateway_reads
+	@$(PY) -m bench.live_updates
 	@$(PY) -m bench.submit_enterprises
 	@$(PY) -m bench.datacenter
 

@@ -19,11 +19,18 @@ URL = f"http://127.0.0.1:{PORT}"
 
 @contextlib.contextmanager
 def bench_gateway(workers: int = 1):
+    with bench_gateway_process(workers) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def bench_gateway_process(workers: int = 1):
+    """(url, Popen) of the bench gateway, for benchmarks that also measure its memory."""
     env = {**os.environ, "SAFETY_GATEWAY_PORT": str(PORT), "SAFETY_GATEWAY_METRICS_PORT": str(PORT + 1000),
            "SAFETY_GATEWAY_WORKERS": str(workers),
            "SAFETY_RATE_PER_SUBJECT": "1000000", "SAFETY_RATE_BURST_PER_SUBJECT": "1000000"}
-    with _serving([sys.executable, "-m", "gateway"], f"{URL}/readyz", env=env):
-        yield URL
+    with _serving([sys.executable, "-m", "gateway"], f"{URL}/readyz", env=env) as proc:
+        yield URL, proc
 
 
 @contextlib.contextmanager
@@ -39,7 +46,7 @@ def _serving(cmd: list[str], ready_url: str, *, env: dict | None = None):
             time.sleep(0.3)
         else:
             raise SystemExit(f"{' '.join(cmd)} did not become ready")
-        yield
+        yield proc
     finally:
         proc.terminate()
         proc.wait(timeout=15)

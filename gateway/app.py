@@ -1,6 +1,7 @@
 """The gateway: the platform's only HTTP entry. FastAPI app factory."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -18,6 +19,8 @@ from gateway.audit_trail.router import router as audit_router
 from gateway.auth import DOCS, HEALTH
 from gateway.clients import Clients
 from gateway.enterprises.router import router as enterprises_router
+from gateway.live.feed import Feed
+from gateway.live.router import router as live_router, topics as live_topics
 from gateway.me import RegionNames, router as me_router
 from gateway.middleware import RequestContext
 from gateway.onboarding.router import router as onboarding_router
@@ -32,7 +35,8 @@ from services.kit.db import open_pool
 from services.kit.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
-API_ROUTERS = (me_router, enterprises_router, records_router, supervision_router, onboarding_router, audit_router, oidc.router)
+API_ROUTERS = (me_router, enterprises_router, records_router, live_router, supervision_router, onboarding_router, audit_router,
+               oidc.router)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -58,6 +62,9 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
         relay = OutboxRelay(app.state.pool, config.kafka_bootstrap())  # the gateway's own refusal audit entries
         relay.start()
         app.state.clients = Clients()
+        app.state.live = Feed(config.kafka_bootstrap(), live_topics())  # this worker's view of every record change
+        app.state.live.attach(asyncio.get_running_loop())
+        app.state.live.start()
         app.state.oidc = oidc.web_client(settings)
         app.state.verifier = verifier or TokenVerifier(config.keycloak(), clock=clock)
         try:
@@ -65,6 +72,7 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
         except Exception as exc:  # keep serving: keys are fetched again on the first token, which answers 503 meanwhile
             log.error("cannot fetch Keycloak signing keys from %s: %s", config.keycloak().issuer, exc)
         yield
+        app.state.live.stop()
         await app.state.clients.close()
         await app.state.redis.aclose()
         relay.stop()

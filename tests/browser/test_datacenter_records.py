@@ -281,3 +281,15 @@ def test_a_stale_edit_asks_for_a_reload_and_a_delete_sends_the_version(page: Pag
     assert f"version={hazard['version'] + 1}" in deleted.value.url
     expect(page.get_by_test_id("dc-list")).to_be_visible()
     assert api.get(f"/api/v1/hazards/{hazard['id']}").status_code == 404
+
+
+def test_the_list_refreshes_itself_when_a_record_changes(page: Page, api):
+    """Live updates: a hazard made elsewhere (here, through the API) appears in the open list without
+    a reload, through the gateway's event stream."""
+    log_in(page, "city-admin", DATACENTER)
+    page.get_by_test_id("nav-kind-hazards").click()
+    expect(page.get_by_test_id("dc-live")).to_have_attribute("data-connected", "true")
+    expect(page.get_by_test_id("dc-row").first).to_be_visible()
+    tag = word()
+    create_hazard(api, tag)  # the list shows the newest first
+    expect(page.get_by_test_id("dc-row").filter(has_text=tag)).to_have_count(1, timeout=10_000)

@@ -162,6 +162,7 @@ def _record_examples(kind: Kind) -> dict[str, Example]:
         f"POST {base}/import": Example(files=lambda ctx, k=kind: _import_file(ctx, k), data={"dry_run": "true"}),
         f"GET {base}/{{record_id}}": Example(path=one),
         f"GET {base}/{{record_id}}/history": Example(path=one),
+        f"GET /api/v1/live/{kind.path}": Example(params={"timeout": 0}),  # a stream that ends at once
     }
     if kind.name != "enterprise":
         out[f"POST {base}"] = Example(body=lambda ctx, k=kind: _create_body(ctx, k), ok=(201,))
