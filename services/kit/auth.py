@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 ALLOWED_ALGORITHMS = frozenset({"RS256"})
 CLOCK_LEEWAY_SECONDS = 5
 JWKS_REFRESH_MIN_INTERVAL = 10.0
+# Keys Keycloak has retired (or an administrator disabled) stop being accepted within this long, and
+# so do the tokens verified with them, even while no token with a new key has arrived.
+JWKS_MAX_AGE = 300.0
 VERIFIED_CACHE_SIZE = 4096  # tokens; each entry is the token string and its Principal
 
 principal_var: contextvars.ContextVar["Principal | None"] = contextvars.ContextVar("principal", default=None)
@@ -106,27 +109,39 @@ class TokenVerifier:
         self.clock = clock
         self._fetch = fetch_jwks or KeycloakOpenID(server_url=kc.url, realm_name=kc.realm, client_id=kc.audience).certs
         self._keys: jwk.JWKSet | None = None
-        self._fetched_at = 0.0
+        self._fetched_at: float | None = None  # never: None (time.monotonic() counts from boot)
         self._lock = threading.Lock()
-        # token → (principal, exp, nbf). An RS256 check costs far more than the rest of a simple
+        # token → (principal, exp, nbf, kid). An RS256 check costs far more than the rest of a simple
         # read, and a client sends the same token for minutes; the time checks are redone on
-        # every hit, so a cached token still expires on time.
-        self._verified: dict[str, tuple[Principal, float, float]] = {}
+        # every hit, so a cached token still expires on time, and a token whose key is no longer
+        # in the key set is dropped when the set is fetched again.
+        self._verified: dict[str, tuple[Principal, float, float, str | None]] = {}
+
+    def _stale(self) -> bool:
+        return self._fetched_at is None or time.monotonic() - self._fetched_at >= JWKS_MAX_AGE
 
     def _refresh(self, force: bool) -> None:
+        """force: an unknown kid (Keycloak may have rotated), at most every JWKS_REFRESH_MIN_INTERVAL;
+        otherwise only when there are no keys yet or they are older than JWKS_MAX_AGE."""
         with self._lock:
-            if self._keys is not None and (not force or time.monotonic() - self._fetched_at < JWKS_REFRESH_MIN_INTERVAL):
-                return
+            if self._keys is not None and self._fetched_at is not None:
+                age = time.monotonic() - self._fetched_at
+                if age < (JWKS_REFRESH_MIN_INTERVAL if force else JWKS_MAX_AGE):
+                    return
             self._keys = jwk.JWKSet.from_json(json.dumps(self._fetch()))
             self._fetched_at = time.monotonic()
-            log.info("jwks refreshed", extra={"fields": {"kids": [k.get("kid") for k in self._keys]}})
+            kids = {k.get("kid") for k in self._keys}
+            retired = [t for t, hit in self._verified.items() if hit[3] not in kids]
+            for t in retired:
+                self._verified.pop(t, None)
+            log.info("jwks refreshed", extra={"fields": {"kids": sorted(map(str, kids)), "tokens_dropped": len(retired)}})
 
     def prefetch(self) -> None:
         """Fetch the key set at start-up so a misconfigured issuer shows at once, not on first call."""
         self._refresh(force=False)
 
     def _key_for(self, kid: str | None) -> jwk.JWK | None:
-        if self._keys is None:
+        if self._keys is None or self._stale():
             self._refresh(force=False)
         key = self._keys.get_key(kid) if kid else None
         if key is None:
@@ -138,19 +153,24 @@ class TokenVerifier:
         token = (token or "").strip()
         if not token:
             raise Unauthenticated("缺少访问令牌", "No access token")
+        if self._keys is not None and self._stale():
+            try:
+                self._refresh(force=False)  # drops the tokens of keys Keycloak no longer publishes
+            except Exception as exc:  # Keycloak away: keep the keys we have
+                log.warning("jwks refresh failed: %s", exc)
         hit = self._verified.get(token)
         if hit is not None:
             now = self.clock()
             if hit[2] - CLOCK_LEEWAY_SECONDS <= now <= hit[1] + CLOCK_LEEWAY_SECONDS:
                 return hit[0]
             self._verified.pop(token, None)
-        principal, exp, nbf = self._verify_uncached(token)
+        principal, exp, nbf, kid = self._verify_uncached(token)
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
             self._verified.clear()  # crude but bounded; tokens live minutes, so refilling is cheap
-        self._verified[token] = (principal, exp, nbf)
+        self._verified[token] = (principal, exp, nbf, kid)
         return principal
 
-    def _verify_uncached(self, token: str) -> tuple[Principal, float, float]:
+    def _verify_uncached(self, token: str) -> tuple[Principal, float, float, str | None]:
         try:
             parsed = jws.JWS()
             parsed.deserialize(token)
@@ -173,7 +193,8 @@ class TokenVerifier:
             raise Unauthenticated("签名校验失败", "Signature verification failed") from None
         check_claims(claims, now=self.clock(), issuer=self.kc.issuer, audience=self.kc.audience)
         nbf = claims.get("nbf")
-        return principal_from_claims(claims), float(claims["exp"]), float(nbf) if isinstance(nbf, (int, float)) else 0.0
+        return (principal_from_claims(claims), float(claims["exp"]), float(nbf) if isinstance(nbf, (int, float)) else 0.0,
+                header.get("kid"))
 
 
 def bearer_token(authorization: str | None) -> str:

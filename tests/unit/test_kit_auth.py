@@ -375,3 +375,47 @@ def test_jwks_fetch_failure_is_reported_as_unavailable_not_as_the_callers_fault(
     with pytest.raises(Unavailable) as e:
         verifier(unreachable).verify(sign(claims()))
     assert e.value.http_status == 503 and "retry later" in e.value.detail_en
+
+
+# --- key rotation: what the cache keeps ------------------------------------------------------------
+
+def test_a_key_keycloak_retires_stops_being_accepted_within_the_max_age_even_for_cached_tokens(monotonic):
+    fetch = Fetcher(jwks(KEY), jwks(ROTATED_KEY))          # later, Keycloak publishes only the new key
+    v = verifier(fetch)
+    old = sign(claims())
+    assert v.verify(old).username == "zhang.san"           # verified and cached
+    monotonic["t"] += auth.JWKS_MAX_AGE - 1
+    assert v.verify(old).username == "zhang.san" and fetch.calls == 1
+    monotonic["t"] += 2                                    # the key set is now older than the max age
+    with pytest.raises(Unauthenticated) as e:
+        v.verify(old)
+    assert e.value.detail_en == "Unknown signing key" and fetch.calls == 2
+    assert v.verify(sign(claims(), key=ROTATED_KEY, kid="k2")).username == "zhang.san"
+
+
+def test_a_new_kid_refetches_the_keys_and_drops_the_tokens_of_a_key_that_went(monotonic):
+    fetch = Fetcher(jwks(KEY), jwks(ROTATED_KEY))
+    v = verifier(fetch)
+    old = sign(claims())
+    v.verify(old)
+    monotonic["t"] += auth.JWKS_REFRESH_MIN_INTERVAL + 1
+    v.verify(sign(claims(sub="u-2"), key=ROTATED_KEY, kid="k2"))  # unknown kid: refetch, k1 gone
+    assert fetch.calls == 2
+    with pytest.raises(Unauthenticated):
+        v.verify(old)
+
+
+def test_keycloak_away_at_a_scheduled_refresh_keeps_the_keys_it_has(monotonic):
+    calls = {"n": 0}
+
+    def fetch():
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise ConnectionError("keycloak down")
+        return jwks(KEY)
+
+    v = verifier(fetch)
+    token = sign(claims())
+    v.verify(token)
+    monotonic["t"] += auth.JWKS_MAX_AGE + 1
+    assert v.verify(token).username == "zhang.san", "a cached token still passes while Keycloak is away"
