@@ -4,12 +4,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-
-import redis.asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Callable
 
+import redis.asyncio
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
