@@ -11,8 +11,7 @@ from services.kit import config
 
 
 def _metrics_dir(port: int) -> str:
-    base = config.REPO_ROOT / ".var" / config.instance() if config.instance() else config.REPO_ROOT / ".var"
-    return config.env("PROMETHEUS_MULTIPROC_DIR", str(base / "run" / f"metrics-gateway-{port}"))
+    return config.env("PROMETHEUS_MULTIPROC_DIR", str(config.state_dir() / "run" / f"metrics-gateway-{port}"))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from services.kit import config  # noqa: E402
 
 # The demo instance keeps its state in .var/, the test instance in .var/test/; both use .var/dist.
 INSTANCE = config.instance()
-VAR = ROOT / ".var" / INSTANCE if INSTANCE else ROOT / ".var"
+VAR = config.state_dir()
 DIST, DATA, RUN, LOGS = ROOT / ".var" / "dist", VAR / "data", VAR / "run", VAR / "log"
 LABEL = f"platform:{INSTANCE}" if INSTANCE else "platform"
 # The test instance shares the demo instance's Keycloak server (its own realm) and starts no other.

@@ -7,10 +7,10 @@ from __future__ import annotations
 import time
 
 import psycopg
-from keycloak import KeycloakAdmin
 from kafka import KafkaConsumer, TopicPartition
 from psycopg import sql
 
+from infra.keycloak import realm
 from services.kit import config
 
 DEMO = config.INSTANCES[""]
@@ -47,10 +47,7 @@ def topic_offsets() -> dict[str, int]:
 
 
 def realm_members() -> dict[str, int]:
-    kc = config.keycloak()
-    a = KeycloakAdmin(server_url=kc.url + "/", username=config.env("SAFETY_KEYCLOAK_ADMIN", "admin"),
-                      password=config.env("SAFETY_KEYCLOAK_ADMIN_PASSWORD", "admin-local-only"),
-                      realm_name="master", user_realm_name="master")
+    a = realm.admin()
     a.change_current_realm(config.REALMS[""])
     return {"keycloak.clients": len(a.get_clients()), "keycloak.users": a.users_count()}
 

@@ -26,7 +26,17 @@ KEEP_PER_PARTITION = 2000
 class Change:
     partition: int
     offset: int
-    data: dict  # the RecordChanged / EnterpriseChanged JSON: operation, id, version, region_code, uscc, record …
+    data: dict  # essentials(): id, operation, version, changed_at, and the uscc and region_code that decide who hears of it
+
+
+def essentials(event: dict) -> dict:
+    """What a stream needs of a RecordChanged / EnterpriseChanged event: the change's identity for the
+    page, and the owner and region that decide who may hear of it. The record itself stays on Kafka
+    (a worker keeps thousands of changes per partition: whole records would be most of its memory)."""
+    return {"id": str(event.get("id") or event.get("uscc") or ""),
+            "operation": str(event.get("operation") or event.get("kind") or "").lower(),  # EnterpriseChanged: `kind`
+            "version": int(event.get("version") or 0), "changed_at": event.get("changed_at"),
+            "uscc": event.get("uscc") or None, "region_code": event.get("region_code") or ""}
 
 
 def parse_position(text: str | None) -> dict[int, int] | None:
@@ -80,11 +90,16 @@ class TopicBuffer:
         return any(o < self.available.get(p, 0) for p, o in position.items())
 
     def after(self, position: dict[int, int]) -> list[Change]:
-        """The kept changes past `position`, partition by partition (order within a partition kept)."""
+        """The kept changes past `position`, partition by partition (order within a partition kept).
+        Read from the newest back: a live stream asks for the few changes since its last wake-up."""
         out = []
         for p, kept in self.changes.items():
-            start = position.get(p, 0)
-            out.extend(c for c in kept if c.offset >= start)
+            start, newer = position.get(p, 0), []
+            for c in reversed(kept):
+                if c.offset < start:
+                    break
+                newer.append(c)
+            out.extend(reversed(newer))
         return out
 
 
@@ -97,22 +112,24 @@ class Feed(Worker):
         self.buffers = {t: TopicBuffer(keep) for t in topics}
         self.ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._waiters: set[asyncio.Event] = set()
+        self._waiters: dict[str, set[asyncio.Event]] = {t: set() for t in topics}
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
-    def subscribe(self) -> asyncio.Event:
+    def subscribe(self, topic: str) -> asyncio.Event:
         e = asyncio.Event()
-        self._waiters.add(e)
+        self._waiters[topic].add(e)
         return e
 
-    def unsubscribe(self, e: asyncio.Event) -> None:
-        self._waiters.discard(e)
+    def unsubscribe(self, topic: str, e: asyncio.Event) -> None:
+        self._waiters[topic].discard(e)
 
-    def _wake(self) -> None:
-        for e in list(self._waiters):
-            e.set()
+    def _wake(self, topics: set[str]) -> None:
+        """Only the streams of the topics that changed."""
+        for t in topics:
+            for e in list(self._waiters[t]):
+                e.set()
 
     def run(self) -> None:
         from kafka import KafkaConsumer, TopicPartition
@@ -136,18 +153,18 @@ class Feed(Worker):
                 backoff.reset()
                 while not self.stopping.is_set():
                     batch = consumer.poll(timeout_ms=200, max_records=2000)
-                    added = False
+                    changed: set[str] = set()
                     for tp, records in batch.items():
                         buffer = self.buffers[tp.topic]
                         for r in records:
                             try:
-                                data = json.loads(r.value)
-                            except (TypeError, ValueError):
-                                data = {}
+                                data = essentials(json.loads(r.value))
+                            except (TypeError, ValueError, AttributeError):
+                                data = essentials({})
                             buffer.add(Change(r.partition, r.offset, data))
-                            added = True
-                    if added and self._loop is not None:
-                        self._loop.call_soon_threadsafe(self._wake)
+                            changed.add(tp.topic)
+                    if changed and self._loop is not None:
+                        self._loop.call_soon_threadsafe(self._wake, changed)
             except Exception as exc:  # broker away: keep what is kept, read on from there when it is back
                 log.warning("live feed: %s; retrying", exc)
                 if self.sleep(backoff.next()):

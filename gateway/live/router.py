@@ -42,9 +42,8 @@ def topics() -> list[str]:
 
 
 def summary(kind: Kind, data: dict) -> dict:
-    operation = data.get("operation") or data.get("kind") or ""
-    return {"kind": kind.name, "id": data.get("id") or data.get("uscc"), "operation": operation.lower(),
-            "version": int(data.get("version") or 0), "changed_at": data.get("changed_at")}
+    return {"kind": kind.name, "id": data["id"], "operation": data["operation"], "version": data["version"],
+            "changed_at": data["changed_at"]}
 
 
 def event(name: str, data: dict, position: dict[int, int] | None = None) -> str:
@@ -54,7 +53,7 @@ def event(name: str, data: dict, position: dict[int, int] | None = None) -> str:
 
 async def changes(request: Request, feed: Feed, kind: Kind, principal: Principal, last_event_id: str | None, timeout: float):
     buffer = feed.buffers[topic(kind)]
-    wake = feed.subscribe()
+    wake = feed.subscribe(topic(kind))
     try:
         yield "retry: 2000\n\n"
         deadline = time.monotonic() + timeout
@@ -71,7 +70,7 @@ async def changes(request: Request, feed: Feed, kind: Kind, principal: Principal
             wake.clear()
             for c in buffer.after(position):
                 position[c.partition] = max(position.get(c.partition, 0), c.offset + 1)
-                if access.visible(principal, kind, c.data.get("record")):
+                if access.visible(principal, kind, c.data):  # uses the record's uscc and region_code
                     yield event("change", summary(kind, c.data), dict(position))
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -81,7 +80,7 @@ async def changes(request: Request, feed: Feed, kind: Kind, principal: Principal
             except asyncio.TimeoutError:
                 yield ": keep-alive\n\n"
     finally:
-        feed.unsubscribe(wake)
+        feed.unsubscribe(topic(kind), wake)
 
 
 def add_kind(kind: Kind) -> None:

@@ -56,6 +56,12 @@ def ports() -> PortPlan:
     return INSTANCES[instance()]
 
 
+def state_dir() -> Path:
+    """Where this instance keeps its local state (data, pid files, logs): .var/ for the demo
+    instance, .var/<instance>/ for another."""
+    return REPO_ROOT / ".var" / instance() if instance() else REPO_ROOT / ".var"
+
+
 def gateway_url() -> str:
     """Where clients (tests, the demo loader, scripts) reach the gateway."""
     return env("SAFETY_GATEWAY_URL", f"http://127.0.0.1:{ports().gateway}").rstrip("/")

@@ -9,8 +9,9 @@ import json
 import time
 
 import pytest
-from keycloak import KeycloakAdmin, KeycloakOpenID
+from keycloak import KeycloakOpenID
 
+from infra.keycloak import realm
 from services.kit import auth, config
 from services.kit.auth import TokenVerifier
 from services.kit.errors import Unauthenticated
@@ -25,11 +26,8 @@ def kid(token: str) -> str:
 
 @pytest.fixture
 def realm_of_its_own():
-    kc = config.keycloak()
     name = f"rotation-{int(time.time() * 1000)}"
-    a = KeycloakAdmin(server_url=kc.url + "/", username=config.env("SAFETY_KEYCLOAK_ADMIN", "admin"),
-                      password=config.env("SAFETY_KEYCLOAK_ADMIN_PASSWORD", "admin-local-only"), realm_name="master",
-                      user_realm_name="master")
+    a = realm.admin()
     a.create_realm({"realm": name, "enabled": True})
     a.change_current_realm(name)
     a.create_client({"clientId": "rotation-cli", "publicClient": True, "directAccessGrantsEnabled": True, "standardFlowEnabled": False})

@@ -49,3 +49,15 @@ def test_compacted_topics_have_gaps_in_their_offsets():
         b.add(Change(0, o, {}))
     assert [c.offset for c in b.after({0: 41})] == [44, 47]
     assert not b.missed({0: 41})
+
+
+def test_a_change_keeps_only_what_a_stream_needs_of_either_event_shape():
+    from gateway.live.feed import essentials
+    record = {"operation": "UPDATED", "kind": "hazard", "id": "65", "version": "3", "region_code": "620802", "uscc": "91620802MA71KT001D",
+              "changed_at": "2026-12-01T22:40:27Z", "record": {"description": "whole record", "phone": "13800001234"}}
+    enterprise = {"kind": "CREATED", "uscc": "91620802MA71KT001D", "region_code": "620802", "version": "1",
+                  "changed_at": "2026-12-01T22:40:27Z", "record": {"name": "平凉市崆峒化工有限公司"}}
+    assert essentials(record) == {"id": "65", "operation": "updated", "version": 3, "changed_at": "2026-12-01T22:40:27Z",
+                                  "uscc": "91620802MA71KT001D", "region_code": "620802"}
+    assert essentials(enterprise) == {"id": "91620802MA71KT001D", "operation": "created", "version": 1,
+                                      "changed_at": "2026-12-01T22:40:27Z", "uscc": "91620802MA71KT001D", "region_code": "620802"}

@@ -21,13 +21,13 @@ from services.kit.errors import FieldViolation, invalid
 _HIERARCHICAL = {"region": store.regions, "industry": store.industries}
 _FLAT = {"sector": store.sectors, "accident_type": store.accident_types,
          "expert_field": store.expert_fields, "rescue_specialty": store.rescue_specialties}
-RULE_TABLE_DICTIONARIES = ("substance",)
 
 
 class DictionaryServicer(dictionaries_pb2_grpc.DictionaryServiceServicer):
     def __init__(self, pool: ConnectionPool, tables=None):
         self.pool = pool
         self.tables = tables if tables is not None else load_defaults()
+        self._from_rules = {"substance": self.substances}  # dictionaries that are rule tables, not schema tables
 
     def substances(self) -> list[dict]:
         today = datetime.now(SHANGHAI).date()
@@ -37,10 +37,10 @@ class DictionaryServicer(dictionaries_pb2_grpc.DictionaryServiceServicer):
     def ListEntries(self, request, context):
         current_principal()
         name = request.name
-        if name not in _HIERARCHICAL and name not in _FLAT and name not in RULE_TABLE_DICTIONARIES:
+        if name not in _HIERARCHICAL and name not in _FLAT and name not in self._from_rules:
             raise invalid(FieldViolation("name", "name.unknown", f"未知的字典“{name}”", f"Unknown dictionary '{name}'"))
-        if name == "substance":
-            return self._response(self.substances())
+        if name in self._from_rules:
+            return self._response(self._from_rules[name]())
         with self.pool.connection() as conn:
             try:
                 rows = (_HIERARCHICAL[name](conn, parent=request.parent or None, level=request.level or None)

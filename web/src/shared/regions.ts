@@ -39,9 +39,3 @@ export function regionName(code: string | null | undefined, known?: string | nul
   if (county) return `${county} · ${name ?? code}`
   return name ?? code
 }
-
-/** The county-level name only: 620802003 → 崆峒区. */
-export function countyName(code: string | null | undefined): string {
-  if (!code) return '—'
-  return regions.names[code.slice(0, 6)] ?? regionName(code)
-}
