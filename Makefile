@@ -61,9 +61,9 @@ SEED  ?= 2026
 seed: up
 	@$(PY) -m services.datacenter.seed --scale $(SCALE) --seed $(SEED)
 
-bench: up
+bench: test-up
 	@$(PY) -m bench.gateway_reads
-	@$(PY) -m bench.live_updates
+	@SAFETY_INSTANCE=test $(PY) -m bench.live_updates   # it writes hazards: into the test instance, not the demo data
 	@$(PY) -m bench.submit_enterprises
 	@$(PY) -m bench.datacenter
 

@@ -2,7 +2,8 @@
 (GET /api/v1/live/hazards through a bench gateway with one worker per core), changes are committed
 through the API one by one, and each stream's delay from the commit (the API's answer) to the event
 is measured. Prints p50/p99/max of that delay, how many of the expected events arrived, and the
-gateway's resident memory (all its workers). Figures, never assertions."""
+gateway's resident memory (all its workers). Figures, never assertions. It commits hazards, so
+`make bench` runs it against the test instance (SAFETY_INSTANCE=test), never the demo data."""
 from __future__ import annotations
 
 import argparse
