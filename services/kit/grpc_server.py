@@ -77,15 +77,24 @@ class ContextInterceptor(grpc.ServerInterceptor):
                  public: frozenset[str] = frozenset(), writes: dict[str, AuditedWrite] | None = None):
         self.verifier, self.pool = verifier, pool
         self.public, self.writes = public, writes or {}
+        self._wrapped: dict[str, grpc.RpcMethodHandler] = {}  # method → its handler with the checks, built once
 
     def intercept_service(self, continuation, details):
+        wrapped = self._wrapped.get(details.method)
+        if wrapped is not None:
+            return wrapped
         handler = continuation(details)
         if handler is None or details.method.startswith(_UNAUTHENTICATED_PREFIXES):
             return handler
+        wrapped = self._wrap(handler, details.method)
+        self._wrapped[details.method] = wrapped
+        return wrapped
+
+    def _wrap(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
         if handler.unary_unary is None:
             # Every platform RPC is unary; a streaming one would bypass the token check, so refuse it.
-            raise RuntimeError(f"{details.method}: only unary RPCs are supported by the platform interceptor")
-        inner, method = handler.unary_unary, details.method
+            raise RuntimeError(f"{method}: only unary RPCs are supported by the platform interceptor")
+        inner = handler.unary_unary
         write, public = self.writes.get(method), method in self.public
 
         def call(request, ctx: grpc.ServicerContext):

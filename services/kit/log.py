@@ -1,11 +1,12 @@
 """Structured JSON logs, one object per line, carrying the request id and trace context."""
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
 from datetime import datetime, timezone
+
+import orjson
 
 from services.kit import context
 
@@ -34,7 +35,7 @@ class JsonFormatter(logging.Formatter):
             entry.update(extra)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def setup(service: str) -> None:

@@ -78,3 +78,42 @@ def test_without_redis_each_process_still_limits():
     results = run(scenario())
     assert [w == 0 for w, _ in results] == [True, True, False, False]
     assert [first for _, first in results] == [False, False, True, False]
+
+
+def test_a_busy_client_is_limited_by_leases_that_never_exceed_its_shared_bucket():
+    """Two workers (two limiters on one Redis) serving one client allowed 1,000/s: each takes a lease of
+    tokens at a time, so Redis is asked once per lease, and together they never spend more than the bucket."""
+    async def scenario():
+        client = redis.asyncio.Redis.from_url(config.redis_url())
+        try:
+            prefix = f"test:lease:{time.time_ns()}"
+            limit = RateLimit(rate=1000, burst=400)
+            a, b = SharedTokenBuckets(client, limit, prefix=prefix), SharedTokenBuckets(client, limit, prefix=prefix)
+            lease = a.lease
+            calls = []
+            original = a._script
+
+            async def counted(*args, **kwargs):
+                calls.append(1)
+                return await original(*args, **kwargs)
+
+            a._script = counted
+            started = time.monotonic()
+            first_hundred = [await a.take("k") for _ in range(100)]
+            calls_for_hundred = len(calls)
+            allowed = 0
+            for i in range(2000):  # far more than the bucket holds, alternating workers
+                wait, _ = await (a if i % 2 else b).take("k")
+                allowed += wait == 0
+            elapsed = time.monotonic() - started
+            return lease, calls_for_hundred, first_hundred, allowed, elapsed
+        finally:
+            await client.aclose()
+
+    lease, calls, first_hundred, allowed, elapsed = run(scenario())
+    assert lease == 20
+    assert all(w == 0 for w, _ in first_hundred)
+    assert calls == 100 // lease, "one Redis call per lease, not per request"
+    budget = 400 + 1000 * elapsed  # the shared bucket and its refill over the whole run
+    assert 100 + allowed <= budget + 1, (allowed, budget)
+    assert allowed < 2000, "the limit still holds"

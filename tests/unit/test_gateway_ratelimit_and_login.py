@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.oidc import safe_next
-from gateway.ratelimit import TokenBuckets
+from gateway.ratelimit import MAX_LEASE, TokenBuckets, lease_size
 from gateway.settings import RateLimit
 
 
@@ -43,3 +43,13 @@ def test_only_the_first_refusal_of_a_streak_is_reported_for_audit():
 ])
 def test_login_returns_only_to_local_paths(path, expected):
     assert safe_next(path) == expected
+
+
+@pytest.mark.parametrize("rate, burst, expected", [
+    (50, 100, 2),           # a person (the default per-subject limit): a Redis call every two requests
+    (5, 60, 1),             # public routes per address: exact, one call per request
+    (1000, 400, 20),        # a busy machine client: a twentieth of the smaller of rate and burst
+    (1_000_000, 1_000_000, MAX_LEASE),
+])
+def test_leases_are_a_small_share_of_the_limit(rate, burst, expected):
+    assert lease_size(RateLimit(rate=rate, burst=burst)) == expected

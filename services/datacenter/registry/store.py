@@ -60,12 +60,19 @@ def search_document(kind: Kind, record: dict) -> str | None:
     return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
 
 
+_GET_SQL: dict[tuple, bytes] = {}  # (table, for update, deleted too) → the composed statement of get()
+
+
 def get(conn: psycopg.Connection, kind: Kind, key, *, for_update: bool = False, include_deleted: bool = False) -> dict | None:
-    q = sql.SQL("SELECT {} FROM {} WHERE {} = %s").format(_select(kind), _table(kind), sql.Identifier(kind.key))
-    if not include_deleted:
-        q += sql.SQL(" AND deleted_at IS NULL")
-    if for_update:
-        q += sql.SQL(" FOR UPDATE")
+    shape = (kind.database, kind.table, for_update, include_deleted)
+    q = _GET_SQL.get(shape)
+    if q is None:  # one record by key is the commonest read: compose its SQL once, not per call
+        composed = sql.SQL("SELECT {} FROM {} WHERE {} = %s").format(_select(kind), _table(kind), sql.Identifier(kind.key))
+        if not include_deleted:
+            composed += sql.SQL(" AND deleted_at IS NULL")
+        if for_update:
+            composed += sql.SQL(" FOR UPDATE")
+        q = _GET_SQL[shape] = composed.as_bytes(conn)
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(q, (key,)).fetchone()
 
