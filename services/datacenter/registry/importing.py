@@ -4,8 +4,9 @@ Columns are matched by the Chinese label (as exported) or the field name. Every 
 validated like an API call (types, limits, options, dictionaries, references, the kind's rules)
 and each problem is reported as (row, column, reason in Chinese and English). A dry run writes
 nothing; all-or-nothing writes nothing when any row is wrong; otherwise the good rows are written
-and the bad ones reported. New rows go in with COPY, with their history, events and one audit
-entry for the whole import; rows naming an existing record update it through the normal path."""
+and the bad ones reported. New rows go in set-based: COPY into a staging table, then one statement
+stores them and has PostgreSQL build their history and change events (store.create_many), with one
+audit entry for the whole import; rows naming an existing record update it through the normal path."""
 from __future__ import annotations
 
 import csv
@@ -251,16 +252,16 @@ def _create_bulk(conn, servicer, p, kind: Kind, ready: list[tuple[Row, dict]]) -
             except InvalidArgument as refused:
                 row.errors.extend(refused.violations)
         return sum(1 for row, _ in ready if not row.errors)
-    rows = store.copy_insert(conn, kind, [record for _, record in ready], actor=p.label)
-    _history_and_events(conn, kind, rows, actor=p.label)
-    return len(rows)
+    return len(create_records(conn, kind, [record for _, record in ready], actor=p.label))
 
 
-def _history_and_events(conn, kind: Kind, rows: list[dict], *, actor: str) -> None:
-    """What the servicer records for one created record, for all the imported ones, with COPY."""
-    store.copy_history(conn, kind, ((r[kind.key], r["version"], "created", {}) for r in rows), actor=actor)
-    events.publish_many(conn, kind, rows, operation="created", actor=actor,
-                        fields=lambda r: [f.name for f in kind.fields if r.get(f.name) is not None])
+def create_records(conn, kind: Kind, records: list[dict], *, actor: str, events_too: bool = True,
+                   returning: tuple[str, ...] | None = None) -> list[dict]:
+    """What the servicer records for one created record — the row, its history entry and its change
+    event — for many at once, built by PostgreSQL from the stored rows (store.create_many)."""
+    outbox = (lambda source, columns: events.outbox_insert(kind, source, columns, operation="created", actor=actor)) \
+        if events_too else None
+    return store.create_many(conn, kind, records, actor=actor, outbox=outbox, returning=returning)
 
 
 def _report(kind: Kind, response: pb.ImportRecordsResponse, rows: list[Row]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Callable
 from datetime import date, datetime
 
 import psycopg
@@ -235,32 +236,46 @@ def history(conn: psycopg.Connection, kind: Kind, key) -> list[dict]:
                            "ORDER BY version", (kind.name, str(key))).fetchall()
 
 
-def copy_insert(conn: psycopg.Connection, kind: Kind, records: list[dict], *, actor: str) -> list[dict]:
-    """Bulk insert for imports: ids drawn from the sequence up front, rows streamed with COPY.
-    Same columns and search as insert(); returns the rows as stored (defaults filled in here rather
-    than read back: version 1, and the transaction's now() that the column defaults also use)."""
+def create_many(conn: psycopg.Connection, kind: Kind, records: list[dict], *, actor: str,
+                outbox: "Callable[[str, list[str]], sql.Composable] | None" = None,
+                returning: tuple[str, ...] | None = None) -> list[dict]:
+    """Set-based create for imports and demo data: the records are streamed with COPY into a staging
+    table (no indexes, no triggers), then one statement inserts them into the kind's table and, from
+    the rows it stored, builds their history entries and — given `outbox(source, columns)`, the SQL of
+    their change events (events.outbox_insert) — their outbox rows, so PostgreSQL does that work
+    rather than Python row by row. Ids (identity) and the stored defaults (version 1, now()) come
+    from the table itself. Returns the stored rows' `returning`
+    columns (default: the key), in no particular order."""
     if not records:
         return []
-    if kind.key == "id":
-        seq = conn.execute("SELECT pg_get_serial_sequence(%s, 'id')", (kind.qualified_table,)).fetchone()[0]
-        ids = [r[0] for r in conn.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (seq, len(records))).fetchall()]
-        for r, i in zip(records, ids):
-            r["id"] = i
     names = [c for c in columns(kind) if c not in ("version", "created_at", "updated_at", "created_by", "updated_by",
-                                                     "deleted_at", "deleted_by")]
+                                                     "deleted_at", "deleted_by") and not (c == "id" and kind.key == "id")]
     cols = names + ["created_by", "updated_by"] + (["search"] if kind.searchable else [])
-    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(_table(kind), sql.SQL(", ").join(map(sql.Identifier, cols)))
+    stage = sql.Identifier(f"stage_{kind.database}_{kind.table}")
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(stage))
+    conn.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+        stage, sql.SQL(", ").join(map(sql.Identifier, cols)), _table(kind)))
     json_columns = {f.name for f in kind.fields if f.type == "json"}
-    with conn.cursor() as cur, cur.copy(stmt) as cp:
+    with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+            stage, sql.SQL(", ").join(map(sql.Identifier, cols)))) as cp:
         for r in records:
             row = [_copy_value(n in json_columns, r.get(n)) for n in names] + [actor, actor]
             if kind.searchable:
                 row.append(search_document(kind, r))
             cp.write_row(row)
-    now = conn.execute("SELECT now()").fetchone()[0]
-    blank = dict.fromkeys(columns(kind))
-    return [blank | {k: v for k, v in r.items() if k in blank} | {"version": 1, "created_at": now, "updated_at": now,
-                                                                  "created_by": actor, "updated_by": actor} for r in records]
+    stored = columns(kind)
+    parts = [sql.SQL("ins AS (INSERT INTO {t} ({c}) SELECT {c} FROM {s} RETURNING {r})").format(
+                 t=_table(kind), c=sql.SQL(", ").join(map(sql.Identifier, cols)), s=stage,
+                 r=sql.SQL(", ").join(map(sql.Identifier, stored))),
+             sql.SQL("history AS (INSERT INTO registry.change (kind, record_id, version, operation, actor) "
+                     "SELECT {kind}, ins.{key}::text, ins.version, 'created', {actor} FROM ins)").format(
+                 kind=sql.Literal(kind.name), key=sql.Identifier(kind.key), actor=sql.Literal(actor))]
+    if outbox is not None:
+        parts.append(sql.SQL("events AS ({})").format(outbox("ins", stored)))
+    back = returning or (kind.key,)
+    q = sql.SQL("WITH {} SELECT {} FROM ins").format(sql.SQL(", ").join(parts), sql.SQL(", ").join(map(sql.Identifier, back)))
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(q).fetchall()
 
 
 def _copy_value(is_json: bool, value):

@@ -5,9 +5,9 @@
 Every record goes the way an import goes, minus the network: typed and limited by the kind's
 declaration (`registry.values.parse` of its JSON form), dictionary codes and references checked,
 the kind's `check` run with a RuleContext on the real clock — a record that fails stops the whole
-load, nothing is written — then `derive` (grade, S/R, deadlines…), COPY in batches
-(`store.copy_insert`), change history and, unless --no-events, the change events in the outbox
-(`importing._history_and_events`), so integrators' replicas receive the demo data. A ledger
+load, nothing is written — then `derive` (grade, S/R, deadlines…), and in batches the set-based
+create of imports (`importing.create_records`): rows, change history and, unless --no-events,
+the change events in the outbox, so integrators' replicas receive the demo data. A ledger
 movement's balance is computed with the supplies rule in ledger order, and each item's quantity is
 then updated to the sum of its ledger (one audited, published update per item). One transaction:
 all or nothing. The actor is "system:seed".
@@ -149,11 +149,8 @@ class Loader:
     def flush(self, kind: Kind, batch: list[dict]) -> None:
         if not batch:
             return
-        rows = store.copy_insert(self.conn, kind, batch, actor=ACTOR)
-        if self.events:
-            importing._history_and_events(self.conn, kind, rows, actor=ACTOR)
-        else:
-            store.copy_history(self.conn, kind, ((r[kind.key], r["version"], "created", {}) for r in rows), actor=ACTOR)
+        rows = importing.create_records(self.conn, kind, batch, actor=ACTOR, events_too=self.events,
+                                        returning=tuple(store.columns(kind)))
         if kind.name == "enterprise":
             self.enterprises.update({r["uscc"]: r for r in rows})
         elif kind.key == "id":
