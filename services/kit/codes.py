@@ -3,6 +3,8 @@
 统一社会信用代码 GB 32100-2015 and 居民身份证号码 GB 11643-1999, as in docs/domain-codes.md."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # I, O, S, V, Z are never used
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3^(i-1) mod 31
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
@@ -17,6 +19,7 @@ def uscc_check_char(first17: str) -> str:
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+@lru_cache(maxsize=65_536)  # an import checks the same few hundred enterprises' codes row after row
 def uscc_problem(code: str) -> str | None:
     """None when valid, else a reason: 'length', 'charset' or 'check_digit'."""
     if len(code) != 18:

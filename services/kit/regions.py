@@ -5,10 +5,12 @@ villages to 12. A region covers itself and everything beneath it, nothing beside
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}(?:[0-9]{3})?)?")  # ASCII digits; used with fullmatch
 
 
+@lru_cache(maxsize=16_384)  # pure and asked on every row of an import; the city has a few thousand codes
 def is_well_formed(code: str) -> bool:
     return bool(_CODE.fullmatch(code or "")) and not code.startswith("00")
 
@@ -24,6 +26,7 @@ def significant_prefix(code: str) -> str:
     return code
 
 
+@lru_cache(maxsize=65_536)
 def covers(scope: str, target: str) -> bool:
     """True when a caller whose region is `scope` may see `target`."""
     if not (is_well_formed(scope) and is_well_formed(target)):

@@ -1,7 +1,9 @@
 """The set-based create of imports (store.create_many) writes exactly what the servicer's own path
 writes for a new record: the row, its history entry, and a change event equal to the one Python
 builds (events.changed of the stored row) — PostgreSQL builds it here, for every record kind.
-Each case runs in a transaction that is rolled back: nothing stays in the test instance."""
+Each of those runs in a transaction that is rolled back: nothing stays in the test instance.
+And the pipelined import (rows stored chunk by chunk while later ones are checked) gives the same
+results as checking everything first: all-or-nothing keeps nothing, partial keeps every good row."""
 from __future__ import annotations
 
 import json
@@ -67,3 +69,63 @@ def test_times_in_events_are_beijing_time_as_the_api_writes_them(datacenter_db):
     for t in (datetime(2026, 12, 1, 15, 59, 59, 999999, tzinfo=timezone.utc), datetime(1988, 7, 1, 12, tzinfo=timezone.utc),
               datetime(1988, 1, 1, 12, tzinfo=timezone.utc), datetime(1970, 1, 1, tzinfo=timezone.utc)):
         assert datacenter_db.execute("SELECT registry.shanghai_iso(%s)", (t,)).fetchone()[0] == to_json(t), t
+
+
+def _hazards_file(uscc: str, rows: int, *, bad: dict[int, str]) -> bytes:
+    """`rows` valid hazards of one enterprise, except the file lines in `bad` (line → a level that is no level)."""
+    import csv
+    import io
+
+    from bench.datacenter_data import IMPORT_COLUMNS, import_csv
+    table = list(csv.reader(io.StringIO(import_csv(rows, [uscc], seed=11).decode())))
+    level = IMPORT_COLUMNS.index("level")
+    for line, value in bad.items():
+        table[line - 1][level] = value  # line 1 is the header
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(table)
+    return out.getvalue().encode()
+
+
+def _import(records, content: bytes, *, all_or_nothing: bool) -> dict:
+    r = records.http.post(f"{records.base('hazard')}/import", headers=records.headers(), timeout=120,
+                          files={"file": ("hazards.csv", content, "text/csv")},
+                          data={"all_or_nothing": str(all_or_nothing).lower(), "dry_run": "false"})
+    return r
+
+
+def _count(db, uscc: str) -> int:
+    return db.execute("SELECT count(*) FROM hazards.hazard WHERE uscc = %s", (uscc,)).fetchone()[0]
+
+
+def test_an_all_or_nothing_import_that_fails_after_its_first_chunks_were_stored_keeps_nothing(records, datacenter_db):
+    """Rows are stored chunk by chunk while later ones are still checked (importing.CHUNK); a bad row
+    in a later chunk must take back the chunks already stored, their history and their events."""
+    from services.datacenter.registry.importing import CHUNK
+    uscc = records.create("enterprise")["id"]
+    outbox_before = datacenter_db.execute("SELECT count(*) FROM kit.outbox WHERE topic = %s",
+                                          (events.topic(KINDS["hazard"]),)).fetchone()[0]
+    r = _import(records, _hazards_file(uscc, CHUNK + 500, bad={CHUNK + 400: "最严重"}), all_or_nothing=True)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body.get("committed", False) is False and body.get("created", 0) == 0
+    assert [(e["row"], e["column"], e["code"]) for e in body["errors"]] == [(CHUNK + 400, "隐患等级", "level.option")]
+    assert _count(datacenter_db, uscc) == 0
+    assert datacenter_db.execute("SELECT count(*) FROM kit.outbox WHERE topic = %s",
+                                 (events.topic(KINDS["hazard"]),)).fetchone()[0] == outbox_before
+
+
+def test_a_partial_import_stores_every_good_row_of_every_chunk_and_reports_the_bad_ones(records, datacenter_db):
+    from services.datacenter.registry.importing import CHUNK
+    uscc = records.create("enterprise")["id"]
+    bad = {10: "x", CHUNK + 2: "y", CHUNK + 300: "z"}  # in the first chunk, at the start and inside the second
+    r = _import(records, _hazards_file(uscc, CHUNK + 500, bad=bad), all_or_nothing=False)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["committed"] is True and body["created"] == CHUNK + 500 - 3
+    assert sorted(e["row"] for e in body["errors"]) == sorted(bad)
+    assert _count(datacenter_db, uscc) == CHUNK + 500 - 3
+    ids = [r[0] for r in datacenter_db.execute("SELECT id FROM hazards.hazard WHERE uscc = %s", (uscc,)).fetchall()]
+    assert datacenter_db.execute("SELECT count(*) FROM registry.change WHERE kind = 'hazard' AND record_id = ANY(%s)",
+                                 ([str(i) for i in ids],)).fetchone()[0] == len(ids)
+    assert datacenter_db.execute("SELECT count(DISTINCT record_key) FROM kit.outbox WHERE topic = %s AND record_key = ANY(%s)",
+                                 (events.topic(KINDS["hazard"]), [str(i) for i in ids])).fetchone()[0] == len(ids)

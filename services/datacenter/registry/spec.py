@@ -49,8 +49,13 @@ class Field:
     def sql_type(self) -> str:
         return SQL_TYPES[self.type]
 
+    @cached_property
+    def option_codes(self) -> dict[str, str]:
+        """code → 中文, built once per field (checked on every row of an import)."""
+        return dict(self.options)
+
     def option_label(self, code: str) -> str:
-        return dict(self.options).get(code, code)
+        return self.option_codes.get(code, code)
 
 
 @dataclass(frozen=True)

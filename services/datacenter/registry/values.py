@@ -174,7 +174,7 @@ def _check_text(f: Field, s: str) -> None:
 
 
 def _option(f: Field, s: str) -> str:
-    codes = dict(f.options)
+    codes = f.option_codes
     if s in codes:
         return s
     by_label = {label: code for code, label in f.options}
