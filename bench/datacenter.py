@@ -11,7 +11,8 @@ SAFETY_BENCH_HAZARDS) it reports, through the gateway with a city-level administ
       p50, p99 and throughput, driven by wrk (a Lua script draws every request's variant or id at
       random) at concurrency 1 (latency) and 16 (load); target p99 < 100 ms;
   (5) import throughput  POST /api/v1/hazards/import, a generated CSV of N valid rows, all_or_nothing,
-      rows per second from request to committed response; target >= 20,000 rows/s.
+      rows per second from request to committed response; target >= 20,000 rows/s;
+      and 1,000,000 new enterprises from CSV (files of 200,000 rows), dry run and committed.
 Then EXPLAIN (ANALYZE, BUFFERS) of the SQL behind every query variant, built by the service's own
 store functions, on the bench database; full plans for the queries that miss the target.
 
@@ -32,14 +33,16 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 import psycopg
 from keycloak import KeycloakOpenID
 from psycopg import sql
 
-from bench import datacenter_data as data
+from bench import datacenter_data as data, results
 from bench import datacenter_stack as stack
+from infra.platformctl import PG_BIN
 from infra.keycloak.realm import DEMO_PASSWORD, DEV_CLIENT
 from services.datacenter.registry import search, store
 from services.datacenter.registry.catalogue import KINDS
@@ -48,6 +51,7 @@ from services.kit import config
 DEFAULT_ENTERPRISES, DEFAULT_HAZARDS = 1_000_000, 5_000_000
 TARGET_P99_MS = 100.0
 TARGET_IMPORT_ROWS_PER_S = 20_000
+PGBENCH = str(PG_BIN / "pgbench")  # PostgreSQL's own load generator, from the server package make up installs
 USER = "city-admin"          # platform-admin + datacenter-admin, region 620800 (the whole city)
 USER_REGION = "620800"
 COUNTIES = list(data.COUNTIES)
@@ -71,6 +75,8 @@ class Route:
     sql_ms: list[float] = field(default_factory=list)
     worst_plan: str = ""
     returned: str = ""
+    statements: list[str] = field(default_factory=list)  # each variant's SQL with its values, for pgbench
+    raw_pg: dict | None = None                            # pgbench of those statements: the ceiling of the route
 
 
 def _q(text: str) -> str:
@@ -149,7 +155,7 @@ class _Explaining:
     """Stands in for a connection: runs EXPLAIN (ANALYZE, BUFFERS) of whatever the store function executes."""
 
     def __init__(self, conn: psycopg.Connection):
-        self.conn, self.plans = conn, []
+        self.conn, self.plans, self.statements = conn, [], []
 
     def cursor(self, row_factory=None):
         return self
@@ -161,6 +167,7 @@ class _Explaining:
         return False
 
     def execute(self, query, params=None):
+        self.statements.append(psycopg.ClientCursor(self.conn).mogrify(query, params))
         prefix = "EXPLAIN (ANALYZE, BUFFERS) "
         q = sql.SQL(prefix) + query if isinstance(query, sql.Composable) else prefix + query
         self.plans.append("\n".join(r[0] for r in self.conn.execute(q, params).fetchall()))
@@ -174,7 +181,7 @@ class _Explaining:
         return self.rows[0] if self.rows else None
 
 
-def explain(conn: psycopg.Connection, v: Variant) -> tuple[float, str]:
+def explain(conn: psycopg.Connection, v: Variant) -> tuple[float, str, str]:
     ex = _Explaining(conn)
     what, kind_name = v.explain[0], v.explain[1]
     kind = KINDS[kind_name]
@@ -189,7 +196,30 @@ def explain(conn: psycopg.Connection, v: Variant) -> tuple[float, str]:
     # Every statement the store ran for this query (a search may run a window query and a fallback).
     plan = "\n\n".join(ex.plans)
     took = sum(float(t) for t in re.findall(r"Execution Time: ([\d.]+) ms", plan))
-    return took, plan
+    return took, plan, ";\n".join(ex.statements) + ";"
+
+
+def pgbench(dsn: str, statements: list[str], clients: int, seconds: int) -> dict:
+    """The same SQL straight to PostgreSQL with pgbench (one script per variant, drawn at random),
+    no HTTP, gateway or service in between: the ceiling of a route on this machine."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for i, text in enumerate(statements):
+            path = os.path.join(tmp, f"v{i}.sql")
+            with open(path, "w") as f:
+                f.write(text + "\n")
+            files += ["-f", path]
+        cmd = [PGBENCH, "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-l", "--log-prefix", os.path.join(tmp, "log"),
+               *files, dsn]
+        out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PGTZ": "Asia/Shanghai"})
+        if out.returncode != 0:
+            return {"error": (out.stderr or out.stdout)[-500:]}
+        latencies = sorted(int(line.split()[2]) for name in os.listdir(tmp) if name.startswith("log")
+                           for line in open(os.path.join(tmp, name)))
+    tps = float(re.search(r"tps = ([\d.]+)", out.stdout).group(1))
+    def pct(q):
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1000, 2) if latencies else None
+    return {"tps": round(tps, 1), "p50_ms": pct(0.5), "p99_ms": pct(0.99), "transactions": len(latencies), "clients": clients}
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -237,10 +267,13 @@ def loadavg() -> str:
 
 
 def run_import(url: str, rows: int, usccs: list[str], *, seed: int, dry_run: bool) -> dict:
-    content = data.import_csv(rows, usccs, seed=seed)
+    return post_import(url, "hazards", data.import_csv(rows, usccs, seed=seed), rows, dry_run=dry_run)
+
+
+def post_import(url: str, path: str, content: bytes, rows: int, *, dry_run: bool) -> dict:
     started = time.perf_counter()
-    r = httpx.post(f"{url}/api/v1/hazards/import", headers={"Authorization": f"Bearer {token()}", "Idempotency-Key": str(uuid.uuid4())},
-                   files={"file": ("hazards.csv", content, "text/csv")},
+    r = httpx.post(f"{url}/api/v1/{path}/import", headers={"Authorization": f"Bearer {token()}", "Idempotency-Key": str(uuid.uuid4())},
+                   files={"file": (f"{path}.csv", content, "text/csv")},
                    data={"all_or_nothing": "true", "dry_run": "true" if dry_run else "false"}, timeout=900)
     wall = time.perf_counter() - started
     body = r.json()
@@ -248,6 +281,39 @@ def run_import(url: str, rows: int, usccs: list[str], *, seed: int, dry_run: boo
         raise SystemExit(f"import refused: HTTP {r.status_code} {json.dumps(body, ensure_ascii=False)[:2000]}")
     return {"rows": rows, "bytes": len(content), "seconds": round(wall, 2), "rows_per_s": round(rows / wall),
             "created": body.get("created"), "committed": body.get("committed")}
+
+
+def import_enterprises(url: str, admin: str, rows: int, *, base: int, into: int) -> dict:
+    """`rows` new enterprises from CSV, in files of the importer's largest size: every file through
+    the dry run first, then every file committed; the rows are removed again afterwards. Their
+    credit codes are new on every run (generator indices past the loaded ones, by the minute), since
+    the change history of an earlier run's imports stays (it is append-only)."""
+    from services.datacenter.registry.importing import MAX_ROWS
+    with psycopg.connect(admin) as conn:
+        towns = data.townships(conn)
+    now = datetime.now(data.CST).replace(microsecond=0)
+    first = base + (int(time.time()) // 60 % 1_000_000) * 10_000_000
+    files = [(s, min(s + MAX_ROWS, first + rows)) for s in range(first, first + rows, MAX_ROWS)]
+    print(f"\n  import: POST /api/v1/enterprises/import, {rows:,} generated enterprises in {len(files)} CSV files of up to "
+          f"{MAX_ROWS:,} rows, all_or_nothing=true (into {into:,} enterprises)", flush=True)
+    contents = [data.enterprise_import_csv(a, b, seed=7, townships=towns, now=now) for a, b in files]
+    dry = [post_import(url, "enterprises", c, b - a, dry_run=True) for c, (a, b) in zip(contents, files)]
+    done = []
+    try:
+        for c, (a, b) in zip(contents, files):
+            done.append(post_import(url, "enterprises", c, b - a, dry_run=False))
+            print(f"    file {len(done)}: {done[-1]['seconds']:6.2f}s  {done[-1]['rows_per_s']:8,} rows/s committed "
+                  f"(dry run {dry[len(done) - 1]['rows_per_s']:,} rows/s)", flush=True)
+    finally:
+        with psycopg.connect(admin) as conn:
+            removed = data.remove_later_rows(conn, data.dataset(conn))
+            live, counted = data.check_counters(conn)["enterprise"]
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("VACUUM enterprises.enterprise")
+        print(f"    {removed:,} imported rows removed again; enterprise counters {'right' if live == counted else 'WRONG'}", flush=True)
+    seconds, dry_seconds = sum(d["seconds"] for d in done), sum(d["seconds"] for d in dry)
+    return {"rows": rows, "files": len(files), "seconds": round(seconds, 1), "rows_per_s": round(rows / seconds),
+            "dry_seconds": round(dry_seconds, 1), "dry_rows_per_s": round(rows / dry_seconds), "counters_right": live == counted}
 
 
 # --- main -------------------------------------------------------------------------------------------------
@@ -264,6 +330,9 @@ def main() -> None:
     ap.add_argument("--only", default="", help="comma-separated route keys (default: all)")
     ap.add_argument("--import-rows", type=int, default=int(config.env("SAFETY_BENCH_IMPORT_ROWS", "50000")))
     ap.add_argument("--import-runs", type=int, default=2)
+    ap.add_argument("--enterprise-import-rows", type=int,
+                    default=int(config.env("SAFETY_BENCH_ENTERPRISE_IMPORT_ROWS", "1000000")),
+                    help="enterprises imported from CSV (files of at most 200,000 rows), dry run first; 0: none")
     ap.add_argument("--explain-all", action="store_true", help="print every query's plan, not only the misses'")
     args = ap.parse_args()
     if args.import_rows > 200_000:
@@ -314,6 +383,7 @@ def main() -> None:
             todo = [r for r in todo if r.key in keep]
         imports: list[dict] = []
         dry: dict | None = None
+        enterprise_import: dict | None = None
         with stack.gateway(target) as (url, _):
             tok = token()
             for r in todo:  # every variant answers 200 before it is timed
@@ -364,18 +434,34 @@ def main() -> None:
                           f"{res['created']:,} created, committed; counters after import "
                           f"{'right' if res['counters_right'] else 'WRONG'}; rows removed again)", flush=True)
 
+            if args.enterprise_import_rows:
+                enterprise_import = import_enterprises(url, admin, args.enterprise_import_rows, base=args.enterprises,
+                                                       into=size["enterprises"]["rows"])
+
     print("\n  SQL behind each query: EXPLAIN (ANALYZE, BUFFERS) on the bench database, every variant (as the city administrator: "
           "scope region_code LIKE '6208%')", flush=True)
     with psycopg.connect(stack.service_dsn(database), options="-c timezone=Asia/Shanghai") as conn:
         for r in todo:
             worst = (-1.0, "")
             for v in r.variants[:50]:
-                took, plan = explain(conn, v)
+                took, plan, statements = explain(conn, v)
                 r.sql_ms.append(took)
+                r.statements.append(statements)
                 worst = max(worst, (took, plan + f"\n  -- variant: {v.path}"))
             r.worst_plan = worst[1]
             print(f"  {r.label:<40} SQL median {statistics.median(r.sql_ms):7.2f} ms, worst {max(r.sql_ms):7.2f} ms "
                   f"over {len(r.sql_ms)} variants", flush=True)
+    load = max(conc)
+    print(f"\n  the same SQL straight to PostgreSQL (pgbench, {load} clients, {args.seconds}s per query): the ceiling of each route",
+          flush=True)
+    for r in todo:
+        quiesce(admin, database)
+        r.raw_pg = pgbench(stack.service_dsn(database), r.statements, load, args.seconds)
+        if "error" in r.raw_pg:
+            print(f"  {r.label:<40} pgbench failed: {r.raw_pg['error']}", flush=True)
+        else:
+            print(f"  {r.label:<40} {r.raw_pg['tps']:8.1f} tx/s  p50 {r.raw_pg['p50_ms']:7.2f} ms  p99 {r.raw_pg['p99_ms']:7.2f} ms",
+                  flush=True)
     misses = [r for r in todo if any(res["p99_ms"] >= TARGET_P99_MS for res in r.results.values())]
     for r in todo if args.explain_all else misses:
         print(f"\n  plan of the slowest variant of {r.label}:\n" + "\n".join("    " + line for line in r.worst_plan.splitlines()))
@@ -392,13 +478,20 @@ def main() -> None:
         per_run = ", ".join(f"{i['rows_per_s']:,}" for i in imports)
         print(f"\n  import: {per_run} rows/s ({args.import_rows:,} rows per file; best {best:,}; "
               f"target {TARGET_IMPORT_ROWS_PER_S:,}); validation-only dry run {dry['rows_per_s']:,} rows/s")
+    if enterprise_import:
+        e = enterprise_import
+        print(f"  enterprise import: {e['rows']:,} rows from CSV in {e['files']} files: committed {e['rows_per_s']:,} rows/s "
+              f"({e['seconds']:.0f}s), dry run {e['dry_rows_per_s']:,} rows/s ({e['dry_seconds']:.0f}s); target {TARGET_IMPORT_ROWS_PER_S:,}")
     print(f"  load: {load_seconds.get('total', 0):.0f}s ({'reused from an earlier run' if reuse else 'this run'})")
-    print(json.dumps({"database": database, "data": size, "load_seconds": load_seconds, "reused": reuse,
-                      "queries": {r.key: {"example": r.example, "variants": len(r.variants),
-                                          "wrk": {str(c): res for c, res in r.results.items()},
-                                          "sql_ms": {"median": round(statistics.median(r.sql_ms), 2), "max": round(max(r.sql_ms), 2)}}
-                                  for r in todo},
-                      "import": {"dry_run": dry, "runs": imports}}, ensure_ascii=False, default=str))
+    figures = {"database": database, "data": size, "load_seconds": load_seconds, "reused": reuse,
+               "queries": {r.key: {"label": r.label, "example": r.example, "variants": len(r.variants),
+                                   "wrk": {str(c): res for c, res in r.results.items()},
+                                   "sql_ms": {"median": round(statistics.median(r.sql_ms), 2), "max": round(max(r.sql_ms), 2)},
+                                   "raw_pg": r.raw_pg}
+                           for r in todo},
+               "import": {"dry_run": dry, "runs": imports}, "enterprise_import": enterprise_import}
+    results.save("datacenter", figures)
+    print(json.dumps(figures, ensure_ascii=False, default=str))
 
 
 if __name__ == "__main__":

@@ -139,10 +139,29 @@ ENTERPRISE_COLUMNS = ("uscc", "name", "legal_representative", "region_code", "ad
 
 
 def enterprise_lines(start: int, end: int, *, seed: int, townships: list[tuple[str, str]], now: datetime) -> list[str]:
+    return [line(row) for row in enterprise_rows(start, end, seed=seed, townships=townships, now=now)]
+
+
+IMPORT_ENTERPRISE_COLUMNS = ENTERPRISE_COLUMNS[:ENTERPRISE_COLUMNS.index("search")]  # what a person's file has
+
+
+def enterprise_import_csv(start: int, end: int, *, seed: int, townships: list[tuple[str, str]], now: datetime) -> bytes:
+    """A valid enterprises CSV of the generated enterprises start..end (header = field names)."""
+    import csv
+    import io
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(IMPORT_ENTERPRISE_COLUMNS)
+    n = len(IMPORT_ENTERPRISE_COLUMNS)
+    w.writerows(["" if v is None else v for v in row[:n]] for row in enterprise_rows(start, end, seed=seed, townships=townships, now=now))
+    return buf.getvalue().encode()
+
+
+def enterprise_rows(start: int, end: int, *, seed: int, townships: list[tuple[str, str]], now: datetime):
+    """Enterprises start..end as tuples of ENTERPRISE_COLUMNS (each index always the same enterprise)."""
     rng = random.Random(seed * 1_000_003 + start)
     span = YEARS * 2 * 365 * 86400  # enterprises registered over six years
     origin = now - timedelta(seconds=span)
-    out = []
     for i in range(start, end):
         town_code, town_name = townships[int(rng.random() * len(townships))]
         county = town_code[:6]
@@ -162,8 +181,7 @@ def enterprise_lines(start: int, end: int, *, seed: int, townships: list[tuple[s
                person(rng), mobile(rng), mobile(rng) if rng.random() < 0.8 else None, pick(rng, RISK_TABLE),
                pick(rng, GRADE_TABLE), pick(rng, ESTATUS_TABLE), store.search_document(ENTERPRISE, rec), 1,
                ts(created), ACTOR, ts(created), ACTOR)
-        out.append(line(row))
-    return out
+        yield row
 
 
 # --- hazards ----------------------------------------------------------------------------------------
@@ -331,8 +349,9 @@ def dataset(conn: psycopg.Connection) -> dict | None:
 
 
 def remove_later_rows(conn: psycopg.Connection, meta: dict) -> int:
-    """Rows written after the load (the import benchmark), removed through the triggers so the counters follow."""
+    """Rows written after the load (the import benchmarks), removed through the triggers so the counters follow."""
     n = conn.execute("DELETE FROM hazards.hazard WHERE id > %s", (meta["max_hazard_id"],)).rowcount
+    n += conn.execute("DELETE FROM enterprises.enterprise WHERE created_by <> %s", (ACTOR,)).rowcount  # the enterprise imports
     conn.execute("DELETE FROM kit.outbox WHERE published_at IS NULL")  # bench events never leave (no Kafka): see datacenter_stack
     conn.commit()
     return n
@@ -360,19 +379,18 @@ def load(admin_dsn: str, *, enterprises: int, hazards: int, seed: int = 2026, wo
             conn.execute("INSERT INTO bench.dropped_index VALUES (%s, %s) ON CONFLICT DO NOTHING", (name, definition))
             conn.execute(f"DROP INDEX {name}")
         conn.commit()
-        townships = conn.execute("SELECT code, name FROM dictionaries.region WHERE level = 'township' AND code LIKE '6208%' "
-                                 "ORDER BY code").fetchall()
-    print(f"  loading {enterprises:,} enterprises over {len(townships)} townships of 7 counties "
+        towns = townships(conn)
+    print(f"  loading {enterprises:,} enterprises over {len(towns)} townships of 7 counties "
           f"(COPY, {workers} workers, secondary indexes dropped)", flush=True)
     t = time.monotonic()
     tasks = [(s, min(s + CHUNK, enterprises)) for s in range(0, enterprises, CHUNK)]
-    _parallel(_enterprise_chunk, tasks, dsn=admin_dsn, seed=seed, now=now, townships=townships, need_enterprises=False,
+    _parallel(_enterprise_chunk, tasks, dsn=admin_dsn, seed=seed, now=now, townships=towns, need_enterprises=False,
               workers=workers, label="enterprises", total=enterprises)
     seconds["enterprises_copy"] = time.monotonic() - t
     print(f"  loading {hazards:,} hazards", flush=True)
     t = time.monotonic()
     tasks = [(s, min(s + CHUNK, hazards), hazards) for s in range(0, hazards, CHUNK)]
-    _parallel(_hazard_chunk, tasks, dsn=admin_dsn, seed=seed, now=now, townships=townships, need_enterprises=True,
+    _parallel(_hazard_chunk, tasks, dsn=admin_dsn, seed=seed, now=now, townships=towns, need_enterprises=True,
               workers=workers, label="hazards", total=hazards)
     seconds["hazards_copy"] = time.monotonic() - t
     with psycopg.connect(admin_dsn) as conn:
@@ -460,3 +478,8 @@ def sample_keys(conn: psycopg.Connection, n: int = 5000) -> tuple[list[int], lis
     usccs = [r[0] for r in conn.execute("SELECT uscc FROM enterprises.enterprise TABLESAMPLE SYSTEM (2) WHERE deleted_at IS NULL "
                                         "ORDER BY random() LIMIT %s", (n,)).fetchall()]
     return ids, usccs
+
+
+def townships(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    return conn.execute("SELECT code, name FROM dictionaries.region WHERE level = 'township' AND code LIKE '6208%' "
+                        "ORDER BY code").fetchall()

@@ -102,6 +102,9 @@ def _process(name: str, cmd: list[str], env: dict, ready, timeout: float):
 def datacenter_service(database: str, *, migrate_timeout: float = 1800):
     """The bench data-centre service; start-up includes any new migrations on the (large) bench tables."""
     target = f"127.0.0.1:{GRPC_PORT}"
+    with contextlib.suppress(Exception):
+        if _grpc_serving(target):  # gRPC binds with SO_REUSEPORT: a left-over copy would answer in place of ours
+            raise SystemExit(f"something already serves gRPC on {target} (a bench data centre left running?); stop it first")
     env = {"SAFETY_DATACENTER_DSN": service_dsn(database), "SAFETY_DATACENTER_GRPC_LISTEN": target,
            "SAFETY_DATACENTER_METRICS_PORT": str(METRICS_PORT), "SAFETY_KAFKA_BOOTSTRAP": DEAD_KAFKA}
     with _process("bench-datacenter", [sys.executable, "-m", "services.datacenter"], env, lambda: _grpc_serving(target),

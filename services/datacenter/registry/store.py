@@ -61,7 +61,7 @@ def search_document(kind: Kind, record: dict) -> str | None:
     return " ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
 
 
-_GET_SQL: dict[tuple, bytes] = {}  # (table, for update, deleted too) → the composed statement of get()
+_GET_SQL: dict[tuple, sql.SQL] = {}  # (table, for update, deleted too) → the composed statement of get()
 
 
 def get(conn: psycopg.Connection, kind: Kind, key, *, for_update: bool = False, include_deleted: bool = False) -> dict | None:
@@ -73,7 +73,7 @@ def get(conn: psycopg.Connection, kind: Kind, key, *, for_update: bool = False, 
             composed += sql.SQL(" AND deleted_at IS NULL")
         if for_update:
             composed += sql.SQL(" FOR UPDATE")
-        q = _GET_SQL[shape] = composed.as_bytes(conn)
+        q = _GET_SQL[shape] = sql.SQL(composed.as_string(None))  # identifiers quoted without a connection
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(q, (key,)).fetchone()
 
