@@ -64,8 +64,9 @@ seed: up
 bench: test-up
 	@$(PY) -m bench.gateway_reads
 	@SAFETY_INSTANCE=test $(PY) -m bench.live_updates   # it writes hazards: into the test instance, not the demo data
-	@$(PY) -m bench.submit_enterprises
+	@SAFETY_INSTANCE=test $(PY) -m bench.submit_enterprises   # it changes an enterprise: the test instance again
 	@$(PY) -m bench.datacenter
+	@$(PY) -m bench.summary   # the closing table: every figure beside its ceiling from this run
 
 logs:
 	@tail -n 20 .var/log/*.log

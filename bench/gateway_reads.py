@@ -8,8 +8,10 @@ the same uvicorn with the same worker count. Three gateway routes add one layer 
   2. GET /api/v1/me                      — + bearer token verification, rate limiter, no gRPC
   3. GET /api/v1/enterprises/{uscc}      — + gRPC to the data centre, which verifies the token
                                            again and reads PostgreSQL (the "simple read")
-Then the token-verification cost per request: a full RS256 check (signature, claims) and the
-cached path a repeated token takes. Figures, never assertions: this is not a test."""
+Beside them, the raw PostgreSQL ceiling of the read: its own SQL (the data centre's store.get) run by
+pgbench with as many clients as wrk has connections. Then the token-verification cost per request: a
+full RS256 check (signature, claims) and the cached path a repeated token takes. Figures, never
+assertions: this is not a test."""
 from __future__ import annotations
 
 import argparse
@@ -18,13 +20,18 @@ import re
 import subprocess
 import time
 
-from keycloak import KeycloakOpenID
-
 import os
 
+import psycopg
+from keycloak import KeycloakOpenID
+
+from bench import results
 from bench.bench_gateway import bench_gateway, hello_server
+from bench.pgbench import Recording, pgbench
 from infra.keycloak.realm import DEMO_ENTERPRISES, DEMO_PASSWORD, DEV_CLIENT
 from services.kit import config
+from services.datacenter.registry import store
+from services.datacenter.registry.catalogue import KINDS
 from services.kit.auth import TokenVerifier
 
 KC = config.keycloak()
@@ -93,11 +100,20 @@ def main() -> None:
                 print(f"  {name:<45} {workers}w {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
                       f"   {r['of_ceiling']:.2f} of ceiling   ({r['requests']} requests, {r['non_2xx']} non-2xx"
                       f"{', socket errors ' + r['socket_errors'] if r['socket_errors'] else ''})")
+    with psycopg.connect(config.database_dsn("datacenter")) as conn:
+        recording = Recording(conn)
+        store.get(recording, KINDS["enterprise"], uscc)
+    raw = pgbench(config.database_dsn("datacenter"), recording.statements, args.connections, args.seconds)
+    rows.append(("enterprise read, raw PostgreSQL (pgbench)", raw))
+    print(f"  {'the same SQL straight to PostgreSQL (pgbench)':<45} {args.connections}c {raw.get('tps', 0):8.0f} tx/s    "
+          f"p50 {raw.get('p50_ms') or 0:7.2f} ms   p99 {raw.get('p99_ms') or 0:7.2f} ms")
     cost = verification_cost(token, 300)
     print(f"  token verification per request: full RS256 check {cost['full_rs256_us']} µs; cached (same token) {cost['cached_us']} µs "
           f"— done twice per gRPC read (gateway and service)")
-    print(json.dumps({"connections": args.connections, "seconds": args.seconds,
-                      "routes": {n: r for n, r in rows}, "token_verification": cost}, ensure_ascii=False))
+    figures = {"connections": args.connections, "seconds": args.seconds, "cores": cores,
+               "routes": {n: r for n, r in rows}, "token_verification": cost}
+    results.save("gateway_reads", figures)
+    print(json.dumps(figures, ensure_ascii=False))
 
 
 if __name__ == "__main__":

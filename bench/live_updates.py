@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from keycloak import KeycloakOpenID
 
+from bench import results
 from bench.bench_gateway import bench_gateway_process
 from infra.keycloak.realm import DEMO_ENTERPRISES, DEMO_PASSWORD, DEV_CLIENT
 from infra.platformctl import rss_mib
@@ -85,9 +86,11 @@ def main() -> None:
     with bench_gateway_process(workers) as (url, proc):
         result = asyncio.run(run(url, token, args.clients, args.changes, args.interval))
         result["gateway_rss_mib"] = round(rss_mib(proc.pid))  # the gateway and its worker processes
+        result["workers"] = workers
     print(f"live updates — {result['clients']} streams on a bench gateway with {workers} workers, {result['changes']} changes "
           f"{args.interval}s apart: {result['events_received']}/{result['events_expected']} events; commit → event "
           f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, max {result['max_ms']} ms; gateway RSS {result['gateway_rss_mib']} MiB")
+    results.save("live_updates", result)
     print(json.dumps(result))
 
 

@@ -18,6 +18,7 @@ import httpx
 import psycopg
 from keycloak import KeycloakOpenID
 
+from bench import results
 from infra.keycloak.realm import DEMO_ENTERPRISES, DEMO_PASSWORD, DEV_CLIENT, demo_secret
 from services.kit import config
 
@@ -29,7 +30,7 @@ def pct(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] if len(values) > 1 else values[0]
 
 
-async def load(label: str, n: int, concurrency: int, make_request) -> None:
+async def load(label: str, n: int, concurrency: int, make_request) -> dict:
     latencies: list[float] = []
     errors = 0
     counter = iter(range(n))
@@ -48,6 +49,8 @@ async def load(label: str, n: int, concurrency: int, make_request) -> None:
         wall = time.perf_counter() - started
     print(f"{label:<34} n={n:<6} c={concurrency:<3} {n / wall:8.1f} req/s   p50 {pct(latencies, 50):6.1f} ms   "
           f"p99 {pct(latencies, 99):6.1f} ms   errors {errors}")
+    return {"n": n, "c": concurrency, "rps": round(n / wall, 1), "p50_ms": round(pct(latencies, 50), 1),
+            "p99_ms": round(pct(latencies, 99), 1), "errors": errors}
 
 
 def main() -> None:
@@ -73,8 +76,8 @@ def main() -> None:
         return await client.get(f"/api/v1/supervision/registrations/{ent.uscc}", headers={"Authorization": f"Bearer {staff_token}"})
 
     print(f"platform at {GATEWAY}; one enterprise updated repeatedly, each request a real change and event")
-    asyncio.run(load("submit enterprise (write+outbox)", args.n, args.c, submit))
-    asyncio.run(load("read registration (gRPC read)", args.n, args.c, read))
+    figures = {"submit": asyncio.run(load("submit enterprise (write+outbox)", args.n, args.c, submit)),
+               "read": asyncio.run(load("read registration (gRPC read)", args.n, args.c, read))}
 
     pg = config.postgres()
     lags = []
@@ -88,6 +91,8 @@ def main() -> None:
                 time.sleep(0.002)
             lags.append((time.perf_counter() - acked) * 1000)
     print(f"{'event lag: ack → registration':<34} samples={len(lags):<4}       p50 {pct(lags, 50):6.1f} ms   p99 {pct(lags, 99):6.1f} ms")
+    figures["lag"] = {"samples": len(lags), "p50_ms": round(pct(lags, 50), 1), "p99_ms": round(pct(lags, 99), 1)}
+    results.save("submit_enterprises", figures)
 
 
 if __name__ == "__main__":
