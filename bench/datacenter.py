@@ -12,7 +12,7 @@ SAFETY_BENCH_HAZARDS) it reports, through the gateway with a city-level administ
       random) at concurrency 1 (latency) and 16 (load); target p99 < 100 ms;
   (5) import throughput  POST /api/v1/hazards/import, a generated CSV of N valid rows, all_or_nothing,
       rows per second from request to committed response; target >= 20,000 rows/s;
-      and 1,000,000 new enterprises from CSV (files of 200,000 rows), dry run and committed.
+      and 1,000,000 new enterprises from CSV (files of 100,000 rows), dry run and committed.
 Then EXPLAIN (ANALYZE, BUFFERS) of the SQL behind every query variant, built by the service's own
 store functions, on the bench database; full plans for the queries that miss the target.
 
@@ -260,18 +260,18 @@ def post_import(url: str, path: str, content: bytes, rows: int, *, dry_run: bool
 
 
 def import_enterprises(url: str, admin: str, rows: int, *, base: int, into: int) -> dict:
-    """`rows` new enterprises from CSV, in files of the importer's largest size: every file through
+    """`rows` new enterprises from CSV, in files as large as an upload may be: every file through
     the dry run first, then every file committed; the rows are removed again afterwards. Their
     credit codes are new on every run (generator indices past the loaded ones, by the minute), since
     the change history of an earlier run's imports stays (it is append-only)."""
-    from services.datacenter.registry.importing import MAX_ROWS
+    per_file = 100_000  # about 20 MB of CSV: under the gateway's 32 MiB upload limit (200,000 rows would not be)
     with psycopg.connect(admin) as conn:
         towns = data.townships(conn)
     now = datetime.now(data.CST).replace(microsecond=0)
     first = base + (int(time.time()) // 60 % 1_000_000) * 10_000_000
-    files = [(s, min(s + MAX_ROWS, first + rows)) for s in range(first, first + rows, MAX_ROWS)]
+    files = [(s, min(s + per_file, first + rows)) for s in range(first, first + rows, per_file)]
     print(f"\n  import: POST /api/v1/enterprises/import, {rows:,} generated enterprises in {len(files)} CSV files of up to "
-          f"{MAX_ROWS:,} rows, all_or_nothing=true (into {into:,} enterprises)", flush=True)
+          f"{per_file:,} rows, all_or_nothing=true (into {into:,} enterprises)", flush=True)
     contents = [data.enterprise_import_csv(a, b, seed=7, townships=towns, now=now) for a, b in files]
     dry = [post_import(url, "enterprises", c, b - a, dry_run=True) for c, (a, b) in zip(contents, files)]
     done = []
@@ -323,7 +323,7 @@ def main() -> None:
     ap.add_argument("--import-runs", type=int, default=2)
     ap.add_argument("--enterprise-import-rows", type=int,
                     default=int(config.env("SAFETY_BENCH_ENTERPRISE_IMPORT_ROWS", "1000000")),
-                    help="enterprises imported from CSV (files of at most 200,000 rows), dry run first; 0: none")
+                    help="enterprises imported from CSV (files of 100,000 rows), dry run first; 0: none")
     ap.add_argument("--explain-all", action="store_true", help="print every query's plan, not only the misses'")
     args = ap.parse_args()
     if args.import_rows > 200_000:
@@ -391,7 +391,7 @@ def main() -> None:
                     r.returned = ("no answer in time" if body is None else f"{len(body['items'])} items" if "items" in body else
                                   f"{len(body['buckets'])} buckets, total {body['total']:,}" if "buckets" in body else "1 record")
             print(f"\n  queries through the gateway (wrk, {args.seconds}s each after {args.warmup}s warm-up; "
-                  f"1 uvicorn worker, 1 data-centre process, PostgreSQL and wrk on the same {os.cpu_count()} cores)", flush=True)
+                  f"{os.cpu_count()} uvicorn workers, 1 data-centre process, PostgreSQL and wrk on the same {os.cpu_count()} cores)", flush=True)
             for r in todo:
                 for c in conc:
                     waited = quiesce(admin, database)

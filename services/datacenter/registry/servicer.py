@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import grpc
+import orjson
 import psycopg
 from google.protobuf import struct_pb2
 from google.protobuf.json_format import MessageToDict
@@ -79,7 +80,10 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
         with self.pool.connection() as conn:
             row = store.get(conn, kind, key) if key is not None else None
         access.require_visible(p, kind, row)
-        return pb.RecordResponse(record=_struct(self._present(p, kind, row, single=True)))
+        record = self._present(p, kind, row, single=True)
+        if request.as_json:
+            return pb.RecordResponse(record_json=orjson.dumps(record))
+        return pb.RecordResponse(record=_struct(record))
 
     def ListRecords(self, request, context):
         p, kind = current_principal(), catalogue.kind(request.kind)
@@ -96,7 +100,10 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
             rows = store.list_rows(conn, kind, scope=scope, filters=filters, extra=extra, query=q, size=size, after=after)
         token = paging.next_token(rows, size, key=kind.key)
         rows = rows[:size]
-        return pb.ListRecordsResponse(records=[_struct(self._present(p, kind, r, single=False)) for r in rows], next_page_token=token)
+        records = [self._present(p, kind, r, single=False) for r in rows]
+        if request.as_json:
+            return pb.ListRecordsResponse(records_json=[orjson.dumps(r) for r in records], next_page_token=token)
+        return pb.ListRecordsResponse(records=[_struct(r) for r in records], next_page_token=token)
 
     def _after(self, kind: Kind, token: str):
         if not token:
