@@ -465,7 +465,7 @@ def records(http, staff_token, demo_enterprises) -> RecordsApi:
 def read_changes(kind_name: str, *, timeout: float = 60) -> list[tuple[str, int, bool, dict]]:
     """Every event on a kind's compacted topic, read from the beginning with a fresh consumer
     group, as (record id, version, deleted, record JSON) in topic order per partition."""
-    from google.protobuf.json_format import MessageToDict
+    from gateway.structs import plain
     from kafka import KafkaConsumer, TopicPartition
 
     from safety.datacenter.events.v1 import enterprise_events_pb2, record_events_pb2
@@ -505,21 +505,10 @@ def read_changes(kind_name: str, *, timeout: float = 60) -> list[tuple[str, int,
                     else:
                         deleted = msg.operation == record_events_pb2.RecordChanged.DELETED
                         key = msg.id
-                    out.append((key, int(msg.version), deleted, _whole_numbers(MessageToDict(msg.record))))
+                    out.append((key, int(msg.version), deleted, plain(msg.record)))  # as the gateway shows a record
     finally:
         consumer.close()
     return out
-
-
-def _whole_numbers(v):
-    """Struct numbers are doubles; whole ones are integers in the API's JSON (as the gateway does)."""
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-        return int(v)
-    if isinstance(v, list):
-        return [_whole_numbers(i) for i in v]
-    if isinstance(v, dict):
-        return {k: _whole_numbers(i) for k, i in v.items()}
-    return v
 
 
 def replica(kind_name: str, *, timeout: float = 60) -> tuple[dict[str, dict], dict[str, int]]:
