@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from gateway import oidc, openapi, problems, web
+from gateway import oidc, openapi, problems, routing, web
 from gateway.audit_trail.router import router as audit_router
 from gateway.auth import DOCS, HEALTH
 from gateway.clients import Clients
@@ -51,6 +51,7 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
                settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings.from_env()
     context.set_service("gateway")
+    routing.install()  # route lookup that skips the routers a path cannot reach
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
