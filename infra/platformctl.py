@@ -201,8 +201,12 @@ def pg_start() -> None:
     pglog.touch()
     _own_by_postgres(pglog)
     if subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(PG_DATA), "status"]), stdout=subprocess.DEVNULL).returncode != 0:
+        # Sized for imports of hundreds of thousands of rows into tables of millions (docs/benchmarks.md):
+        # buffers that hold the hot indexes, WAL buffers and checkpoint spacing that keep full-page
+        # images (and backends writing buffers themselves) from dominating, full-page images compressed.
         opts = (f"-p {PG.port} -k {PG_SOCKETS} -c listen_addresses={PG.host} -c max_connections=200 "
-                "-c shared_buffers=256MB -c timezone=Asia/Shanghai -c log_timezone=Asia/Shanghai")
+                "-c shared_buffers=1GB -c wal_buffers=64MB -c max_wal_size=8GB -c checkpoint_timeout=15min "
+                "-c wal_compression=lz4 -c timezone=Asia/Shanghai -c log_timezone=Asia/Shanghai")
         started = time.monotonic()
         subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(PG_DATA), "-l", str(pglog), "-o", opts, "-w", "-t", "60", "start"]),
                        check=True, stdout=subprocess.DEVNULL)
