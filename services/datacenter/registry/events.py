@@ -7,7 +7,9 @@ payload (a superset: the legacy summary fields plus the whole record).
 The data is the proto3 JSON form of RecordChanged / EnterpriseChanged, written directly with
 json.dumps rather than by building the protobuf message and printing it: imports publish tens of
 thousands of events a second and json_format costs ~100 µs per event. tests/unit/test_registry_events.py
-checks that the JSON parses as the protobuf message with every field intact."""
+checks that the JSON parses as the protobuf message with every field intact. Imports and the demo
+data have PostgreSQL build the same events from the rows it stores (outbox_insert, ADR 0007);
+tests/integration/test_import_set_based.py checks the two agree for every kind."""
 from __future__ import annotations
 
 import json
