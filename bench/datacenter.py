@@ -41,7 +41,7 @@ from keycloak import KeycloakOpenID
 from psycopg import sql
 
 from bench import datacenter_data as data, results
-from bench.pgbench import pgbench
+from bench.pgbench import Recording, pgbench
 from bench import datacenter_stack as stack
 from infra.keycloak.realm import DEMO_PASSWORD, DEV_CLIENT
 from services.datacenter.registry import search, store
@@ -150,34 +150,18 @@ def wrk(url: str, paths: list[str], token: str, connections: int, seconds: int) 
 
 
 # --- EXPLAIN through the service's own SQL ------------------------------------------------------------
-class _Explaining:
-    """Stands in for a connection: runs EXPLAIN (ANALYZE, BUFFERS) of whatever the store function executes."""
+class _Explaining(Recording):
+    """A Recording that also runs EXPLAIN (ANALYZE, BUFFERS) of whatever the store function executes."""
 
     def __init__(self, conn: psycopg.Connection):
-        self.conn, self.plans, self.statements = conn, [], []
-
-    def cursor(self, row_factory=None):
-        return self
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+        super().__init__(conn)
+        self.plans = []
 
     def execute(self, query, params=None):
-        self.statements.append(psycopg.ClientCursor(self.conn).mogrify(query, params))
         prefix = "EXPLAIN (ANALYZE, BUFFERS) "
         q = sql.SQL(prefix) + query if isinstance(query, sql.Composable) else prefix + query
         self.plans.append("\n".join(r[0] for r in self.conn.execute(q, params).fetchall()))
-        self.rows = self.conn.execute(query, params).fetchall()  # the store may act on what a query returned
-        return self
-
-    def fetchall(self):
-        return self.rows
-
-    def fetchone(self):
-        return self.rows[0] if self.rows else None
+        return super().execute(query, params)
 
 
 def explain(conn: psycopg.Connection, v: Variant) -> tuple[float, str, str]:
@@ -195,7 +179,7 @@ def explain(conn: psycopg.Connection, v: Variant) -> tuple[float, str, str]:
     # Every statement the store ran for this query (a search may run a window query and a fallback).
     plan = "\n\n".join(ex.plans)
     took = sum(float(t) for t in re.findall(r"Execution Time: ([\d.]+) ms", plan))
-    return took, plan, ";\n".join(ex.statements) + ";"
+    return took, plan, "\n".join(ex.statements)
 
 
 # --- helpers -------------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ class Recording:
     def __init__(self, conn):
         import psycopg
         self.conn, self.statements, self._mogrify = conn, [], psycopg.ClientCursor(conn).mogrify
+        self._cursor = None
 
     def cursor(self, row_factory=None):
         self._cursor = self.conn.cursor(row_factory=row_factory)
@@ -56,9 +57,11 @@ class Recording:
         return self
 
     def __exit__(self, *exc):
-        self._cursor.close()
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
         return False
 
     def execute(self, query, params=None):
         self.statements.append(self._mogrify(query, params) + ";")
-        return self._cursor.execute(query, params)
+        return (self._cursor if self._cursor is not None else self.conn).execute(query, params)

@@ -35,10 +35,6 @@ def _struct(d: dict) -> struct_pb2.Struct:
     return s
 
 
-def _record(message) -> dict:
-    return plain(message)
-
-
 def _json(body: bytes) -> Response:
     """A body the data centre wrote as JSON already (reads and lists ask it `as_json`): passed on as it
     is, with no conversion per field here."""
@@ -151,7 +147,7 @@ def _add_routes(router: APIRouter, kind: Kind) -> None:
                      body: dict[str, Any] = Body(..., description=f"{noun}记录（字段见 GET /api/v1/datacenter/catalogue）")):
         result, trailers = await call(request.app.state.clients.records.CreateRecord,
                                       pb.CreateRecordRequest(kind=kind.name, record=_struct(body)), request, idempotency_key=idempotency_key)
-        record = _record(result.record)
+        record = plain(result.record)
         response.headers["Location"] = f"{base}/{record['id']}"
         mark_replay(response, trailers)
         return record
@@ -169,13 +165,13 @@ def _add_routes(router: APIRouter, kind: Kind) -> None:
                                          "The record's current version is required"))
         result, _ = await call(request.app.state.clients.records.UpdateRecord,
                                pb.UpdateRecordRequest(kind=kind.name, id=record_id, version=version, changes=_struct(body)), request)
-        return _record(result.record)
+        return plain(result.record)
 
     async def delete(record_id: str, request: Request, principal=deleter.dependency(), version: int = Query(..., ge=1, le=MAX_VERSION),
                      reason: str = Query("", max_length=500)):
         result, _ = await call(request.app.state.clients.records.DeleteRecord,
                                pb.DeleteRecordRequest(kind=kind.name, id=record_id, version=version, reason=reason), request)
-        return _record(result.record)
+        return plain(result.record)
 
     async def history(record_id: str, request: Request, principal=reader.dependency()):
         result, _ = await call(request.app.state.clients.records.RecordHistory,
