@@ -386,16 +386,18 @@ def _columns_after(migration: Path) -> dict[str, dict[str, str]]:
 
 @pytest.mark.parametrize("database", catalogue.DATABASES)
 def test_each_migration_has_a_column_for_every_field_of_its_kinds(database):
-    migration = _registry_migrations()[database]
-    text = migration.read_text(encoding="utf-8")
-    tables = _columns_after(migration)
-    own = columns_by_table(text)
+    """Every kind's table is created by a migration (its database's own, or a later one that adds
+    a kind, as 0024 adds monitoring points) and counted by one; once every migration has run, the
+    table has a column for every declared field."""
+    files = _migration_files()
+    final = _columns_after(files[-1])
     problems = []
     for kind in (k for k in KINDS if k.database == database):
-        assert kind.qualified_table in own, f"{migration.name} neither creates nor alters {kind.qualified_table}"
-        problems += missing_columns(kind, tables[kind.qualified_table])
-        if ddl.counting(kind) not in text:
-            problems.append(f"{migration.name} does not count {kind.name} by {kind.category_field} / {kind.month_field}")
+        creating = [p for p in files if f"CREATE TABLE {kind.qualified_table} (" in p.read_text(encoding="utf-8")]
+        assert creating, f"no migration creates {kind.qualified_table}"
+        problems += missing_columns(kind, final[kind.qualified_table])
+        if not any(ddl.counting(kind) in p.read_text(encoding="utf-8") for p in files):
+            problems.append(f"no migration counts {kind.name} by {kind.category_field} / {kind.month_field}")
     assert problems == [], "\n".join(problems)
 
 

@@ -14,7 +14,7 @@ from services.datacenter.ruletables import RuleTable, add_months, band_for, chec
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TABLES = load_defaults()
-NAMES = {"accident_grades", "gb18218_substances", "gb18218_beta_categories", "gb18218_category_thresholds", "gb18218_alpha", "gb18218_grades",
+NAMES = {"accident_grades", "sensor_calibration", "gb18218_substances", "gb18218_beta_categories", "gb18218_category_thresholds", "gb18218_alpha", "gb18218_grades",
          "major_hazard_deadlines", "lec", "risk_matrix", "chemical_diagnosis", "licence_validity", "standardization"}
 
 

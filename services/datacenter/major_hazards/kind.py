@@ -1,6 +1,7 @@
 """重大危险源 (major hazard sources): each production or storage unit with the chemicals it holds,
 assessed against GB 18218-2018 (S, R and grade computed from the rule tables in force on the
-assessment date), its three responsible people, its filing and its monitoring points."""
+assessment date), its three responsible people and its filing. Its monitoring points are records of
+their own (points.py)."""
 from __future__ import annotations
 
 from services.datacenter.major_hazards import rules
@@ -10,8 +11,6 @@ from services.kit.errors import FieldViolation, InvalidArgument
 
 UNIT_TYPES = (("production", "生产单元"), ("storage", "储存单元"))
 FILING = (("unfiled", "未备案"), ("filed", "已备案"), ("cancelled", "已核销"))
-QUANTITIES = (("level", "液位"), ("temperature", "温度"), ("pressure", "压力"), ("concentration", "气体浓度"),
-              ("flow", "流量"), ("other", "其他"))
 
 _CHEMICAL = (Field("cas", "CAS号", required=True, max_length=12, pattern=r"\d{2,7}-\d{2}-\d", pattern_hint="如 7664-41-7"),
              Field("name", "品名", max_length=100),
@@ -21,11 +20,6 @@ _CHEMICAL = (Field("cas", "CAS号", required=True, max_length=12, pattern=r"\d{2
                         "表1列名的物质已按其自身类别确定校正系数，只在同一类别下按工艺条件取更大的β时填写（如工作温度高于沸点的苯填 W5.1）"),
              Field("table1_row", "表1序号", "int", minimum=1, maximum=85,
                    help="同一CAS号对应表1多项时（硝化纤维素第37—42项、硝酸铵第43—45项）指明哪一项；不填按临界量最小的一项"))
-_POINT = (Field("sensor_id", "传感器编号", required=True, max_length=64, pattern=r"[A-Za-z0-9_.\-]+"),
-          Field("quantity", "监测参数", "enum", required=True, options=QUANTITIES),
-          Field("unit", "单位", required=True, max_length=16),
-          Field("low_low", "低低限", "float"), Field("low", "低限", "float"),
-          Field("high", "高限", "float"), Field("high_high", "高高限", "float"))
 
 
 TABLES = (("substances", "gb18218_substances"), ("beta_categories", "gb18218_beta_categories"),
@@ -74,7 +68,7 @@ def _derive(record: dict, ctx: RuleContext) -> dict:
 KIND = Kind(
     name="major_hazard", database="major_hazards", table="source", path="major-hazards", label="重大危险源",
     owned=True, enterprise_writes=True,
-    description="重大危险源辨识与分级（GB 18218-2018）、包保责任人、备案与监测点",
+    description="重大危险源辨识与分级（GB 18218-2018）、包保责任人与备案",
     category_field="grade", month_field="assessed_on",
     fields=(
         uscc_field(),
@@ -94,7 +88,6 @@ KIND = Kind(
         Field("filed_on", "备案日期", "date"),
         Field("filing_due", "备案期限", "date", computed=True),
         Field("reassessment_due", "下次评估期限", "date", computed=True),
-        Field("monitoring_points", "监测点", "json", item_fields=_POINT),
         *coordinates(),
     ),
     check=_check, derive=_derive, derived_from=tuple(table for _, table in TABLES),

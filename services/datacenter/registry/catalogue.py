@@ -9,6 +9,7 @@ from services.datacenter.hazards.kind import KIND as HAZARD
 from services.datacenter.laws.kind import KIND as LAW
 from services.datacenter.licences.kind import KIND as LICENCE
 from services.datacenter.major_hazards.kind import KIND as MAJOR_HAZARD
+from services.datacenter.major_hazards.points import KIND as MONITORING_POINT
 from services.datacenter.personnel.kind import KINDS as PERSONNEL
 from services.datacenter.registry.spec import Field, Kind
 from services.datacenter.rescue_teams.kind import KIND as RESCUE_TEAM
@@ -16,7 +17,7 @@ from services.datacenter.supplies.kind import KINDS as SUPPLIES
 from services.kit.errors import FieldViolation, invalid
 
 # In the order of the ten databases.
-ALL: tuple[Kind, ...] = (LAW, ENTERPRISE, HAZARD, MAJOR_HAZARD, RESCUE_TEAM, *SUPPLIES, ACCIDENT, EXPERT, LICENCE, *PERSONNEL)
+ALL: tuple[Kind, ...] = (LAW, ENTERPRISE, HAZARD, MAJOR_HAZARD, MONITORING_POINT, RESCUE_TEAM, *SUPPLIES, ACCIDENT, EXPERT, LICENCE, *PERSONNEL)
 KINDS: dict[str, Kind] = {k.name: k for k in ALL}
 BY_PATH: dict[str, Kind] = {k.path: k for k in ALL}
 DATABASES = ("laws", "enterprises", "hazards", "major_hazards", "rescue_teams", "supplies", "accidents", "experts",

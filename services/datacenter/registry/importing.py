@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from safety.datacenter.v1 import records_pb2 as pb
-from services.datacenter.registry import access, events, references, store
+from services.datacenter.registry import access, events, references, spec, store
 from services.datacenter.registry.spec import Kind
 from services.datacenter.registry.values import comparable, parse
 from services.kit import audit
@@ -265,6 +265,24 @@ class _Checker:
             if kind.derive:
                 record.update(kind.derive(record, self.ctx))
             good.append((row, record))
+        return self._unique(good)
+
+    def _unique(self, good: list[tuple[Row, dict]]) -> list[tuple[Row, dict]]:
+        """Refuses rows that repeat an earlier row's unique fields, or a stored record's."""
+        for fields in self.kind.unique:
+            values = {tuple(r.get(f) for f in fields) for _, r in good}
+            stored = store.taken(self.resolver.conn, self.kind, fields, [v for v in values if None not in v])
+            kept = []
+            for row, record in good:
+                value = tuple(record.get(f) for f in fields)
+                first = self.seen_keys.setdefault((fields, value), row.number) if None not in value else row.number
+                if value in stored:
+                    row.errors.append(spec.unique_violation(self.kind, fields))
+                elif first != row.number:
+                    row.errors.append(FieldViolation(fields[-1], f"{fields[-1]}.duplicate", f"与第{first}行重复", f"Duplicates row {first}"))
+                else:
+                    kept.append((row, record))
+            good = kept
         return good
 
 

@@ -83,6 +83,10 @@ class Resolver:
                     # outright, as writing a record in another region is.
                     raise PermissionDenied(f"{f.label}：编号 {value} 的{label}不在您的管辖范围内",
                                            f"{f.name}: {f.ref} {value} is outside your region")
+                if kind.owned and catalogue.KINDS[f.ref].owned and record.get("uscc") and target.get("uscc") != record["uscc"]:
+                    out.append(FieldViolation(f.name, f"{f.name}.other_owner", f"{f.label}：编号 {value} 的{label}不属于本单位",
+                                              f"{f.ref} {value} belongs to another enterprise"))
+                    continue
                 if kind.region_from == f.name:
                     record["region_code"] = target["region_code"]
             if f.dictionary:
@@ -94,7 +98,7 @@ class Resolver:
 
 
 def _ref_columns(target: Kind) -> tuple[str, ...]:
-    return ("region_code",) if target.regional else ()
+    return (("region_code",) if target.regional else ()) + (("uscc",) if target.owned else ())
 
 
 def labels(conn: psycopg.Connection, kind: Kind, by: str, keys: list[str]) -> dict[str, str]:

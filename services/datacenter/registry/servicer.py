@@ -15,7 +15,7 @@ from psycopg_pool import ConnectionPool
 from safety.datacenter.v1 import records_pb2 as pb
 from safety.datacenter.v1 import records_pb2_grpc
 from services.datacenter.registry import access, catalogue, events, importing, references, search, store
-from services.datacenter.registry.spec import Field, Kind, RuleContext
+from services.datacenter.registry.spec import Field, Kind, RuleContext, unique_violation
 from services.datacenter.registry.values import SHANGHAI, comparable, filter_value, parse, record_json, to_json
 from services.datacenter.ruletables import load_defaults
 from services.kit import audit, idempotency, paging, regions
@@ -230,6 +230,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
         if kind.key != "id" and store.get(conn, kind, record[kind.key], include_deleted=True) is not None:
             raise Conflict(f"该{kind.label}已存在", f"This {kind.name} already exists", violations=(
                 FieldViolation(kind.key, f"{kind.key}.exists", f"{kind.label}已存在", "Already exists"),))
+        _require_unique(conn, kind, record)
         row = store.insert(conn, kind, record, actor=p.label)
         self._recorded(conn, p, kind, row, operation="created", fields=[f.name for f in kind.fields if row.get(f.name) is not None],
                        diff={})
@@ -288,6 +289,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
             raise invalid(*problems)
         if kind.derive:
             merged.update(kind.derive(merged, ctx))
+        _require_unique(conn, kind, merged, exclude=key, changed=set(changes))
         columns = set(store.columns(kind))
         changes = {k: v for k, v in merged.items() if k in columns and comparable(v) != comparable(current.get(k))}
         row = store.update(conn, kind, key, changes, full=merged, actor=p.label)
@@ -344,3 +346,13 @@ def _masked_changes(kind: Kind, diff: dict) -> dict:
 def _mark_replay(context: grpc.ServicerContext, replayed: bool) -> None:
     if replayed:
         context.set_trailing_metadata((("idempotency-replayed", "true"),))
+
+
+def _require_unique(conn, kind: Kind, record: dict, *, exclude=None, changed: set[str] | None = None) -> None:
+    for fields in kind.unique:
+        if changed is not None and not changed.intersection(fields):
+            continue
+        value = tuple(record.get(f) for f in fields)
+        if None not in value and store.taken(conn, kind, fields, [value], exclude=exclude):
+            raise Conflict(f"已有相同编号的{kind.label}", f"Another {kind.name} has the same {', '.join(fields)}",
+                           violations=(unique_violation(kind, fields),))

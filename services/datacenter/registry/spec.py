@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from services.kit import roles
+from services.kit.errors import FieldViolation
 
 # Field types and the PostgreSQL column each is stored in.
 SQL_TYPES = {
@@ -118,6 +119,9 @@ class Kind:
     # stored rows, run in the creating transaction (a ledger movement locks its item and moves its
     # balance; the servicer applies the changes to the item as an ordinary audited, published update).
     on_insert: Callable | None = None
+    # Sets of fields no two live records may share (a point's code within its enterprise); the
+    # servicer and the import refuse a duplicate with a field error, a unique index guarantees it.
+    unique: tuple[tuple[str, ...], ...] = ()
     description: str = ""
 
     def __post_init__(self):
@@ -190,3 +194,11 @@ def coordinates() -> tuple[Field, Field]:
     # Rough bounds of China: a point outside is a typing error (swapped or missing digits).
     return (Field("lon", "经度", "float", label_en="Longitude", minimum=73, maximum=136),
             Field("lat", "纬度", "float", label_en="Latitude", minimum=3, maximum=54))
+
+
+def unique_violation(kind: "Kind", fields: tuple[str, ...]) -> FieldViolation:
+    labels = "、".join(kind.by_name[f].label for f in fields if f != "uscc")
+    name = fields[-1]
+    return FieldViolation(name, f"{name}.exists", f"已有相同{labels}的{kind.label}" + ("（同一单位内）" if "uscc" in fields else ""),
+                          f"Another {kind.name} has the same {', '.join(fields)}")
+

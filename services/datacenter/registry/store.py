@@ -295,6 +295,18 @@ def existing_keys(conn: psycopg.Connection, kind: Kind, keys: list) -> set:
     return {r[0] for r in conn.execute(q, (keys,)).fetchall()}
 
 
+def taken(conn: psycopg.Connection, kind: Kind, fields: tuple[str, ...], values: list[tuple], *, exclude=None) -> set[tuple]:
+    """Which of `values` (tuples of `fields`) a live record other than `exclude` already holds."""
+    if not values:
+        return set()
+    cols = sql.SQL(", ").join(map(sql.Identifier, fields))
+    q = sql.SQL("SELECT {cols} FROM {t} WHERE ({cols}) IN (SELECT * FROM unnest({arrays})) AND deleted_at IS NULL AND {key} IS DISTINCT FROM %s").format(
+        cols=cols, t=_table(kind), key=sql.Identifier(kind.key),
+        arrays=sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(kind.by_name[f].sql_type)) for f in fields))
+    params = [[v[i] for v in values] for i in range(len(fields))] + [exclude]
+    return {tuple(r) for r in conn.execute(q, params).fetchall()}
+
+
 def lookup(conn: psycopg.Connection, kind: Kind, keys: list, cols: tuple[str, ...]) -> dict:
     """{key: {col: value}} of live records, for resolving references in bulk."""
     q = sql.SQL("SELECT {}, {} FROM {} WHERE {} = ANY(%s) AND deleted_at IS NULL").format(

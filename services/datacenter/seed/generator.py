@@ -36,7 +36,7 @@ from services.kit.codes import USCC_ALPHABET, resident_id_check_char, uscc_check
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CITY = "620800"
 # Load order: what a record points at comes before it.
-KINDS = ("law", "enterprise", "supply_warehouse", "supply_item", "supply_movement", "hazard", "major_hazard",
+KINDS = ("law", "enterprise", "supply_warehouse", "supply_item", "supply_movement", "hazard", "major_hazard", "monitoring_point",
          "rescue_team", "accident", "expert", "licence", "officer", "trainee")
 HISTORY_DAYS = 3 * 365 + 1   # hazards and accidents: the last 36 months
 
@@ -611,12 +611,29 @@ _UNITS = {
 # monitoring points by what is stored: (quantity, unit, low_low, low, high, high_high, tag)
 _POINTS = {
     "flammable_gas": (("level", "m", 0.5, 1.0, None, None, "LT"), ("pressure", "MPa", None, 0.1, 1.5, 1.6, "PT"),
-                      ("temperature", "℃", None, None, 40.0, 50.0, "TT"), ("concentration", "%LEL", None, None, 20.0, 50.0, "AT")),
+                      ("temperature", "℃", None, None, 40.0, 50.0, "TT"), ("combustible_gas", "%LEL", None, None, 20.0, 40.0, "AT")),
     "flammable_liquid": (("level", "m", 0.5, 1.0, None, None, "LT"), ("temperature", "℃", None, None, 35.0, 45.0, "TT"),
-                         ("concentration", "%LEL", None, None, 20.0, 50.0, "AT")),
+                         ("combustible_gas", "%LEL", None, None, 20.0, 40.0, "AT")),
     "toxic_gas": (("level", "m", 0.3, 0.6, None, None, "LT"), ("pressure", "MPa", None, 0.2, 1.6, 1.8, "PT"),
-                  ("concentration", "ppm", None, None, 20.0, 150.0, "AT")),
+                  ("toxic_gas", "ppm", None, None, 0.3, 0.6, "AT")),
 }
+# every major hazard source's points also have an emergency shut-off valve and, on production units, a SIS bypass
+_SWITCHES = (("emergency_shutoff", "XV"),)
+# a coal mine's safety monitoring (KJ system): (quantity, unit, coal location, zone, location, high, high_high, tag)
+_COAL_POINTS = (
+    ("methane", "%CH4", "working_face", "1302综采工作面", "1302综采工作面", None, None, "T0"),
+    ("methane", "%CH4", "upper_corner", "1302综采工作面", "1302工作面上隅角", None, None, "T1"),
+    ("methane", "%CH4", "return_airway", "1302综采工作面", "1302回风巷", None, None, "T2"),
+    ("methane", "%CH4", "machine_mounted", "1302综采工作面", "1302采煤机机载", None, None, "TJ"),
+    ("methane", "%CH4", "working_face", "2205掘进工作面", "2205掘进工作面", None, None, "T3"),
+    ("methane", "%CH4", "intake_airway", "2205掘进工作面", "2205进风巷", None, None, "T4"),
+    ("carbon_monoxide", "ppm", None, None, "1302回风巷", 24.0, 50.0, "CO"),
+    ("oxygen", "%VOL", None, None, "1302回风巷", None, None, "O2"),
+    ("wind_speed", "m/s", None, None, "1302回风巷", 6.0, 8.0, "FS"),
+)
+_COAL_FEEDS = ("1302综采工作面", "2205掘进工作面")
+_INTERVALS = {"combustible_gas": 10, "toxic_gas": 10, "methane": 10, "carbon_monoxide": 10, "oxygen": 10, "switch": 10,
+              "wind_speed": 30, "level": 30, "pressure": 30, "temperature": 30, "flow": 30}
 
 
 # --- accidents: (sector, type, category, place, what, how, cause[, only these kinds of enterprise]) ---
@@ -1092,6 +1109,37 @@ class World:
     # ---- major hazard sources --------------------------------------------------------------------
 
     def gen_major_hazard(self) -> Iterator[dict]:
+        for record in self._major_hazards():
+            yield {k: v for k, v in record.items() if k != "monitoring_points"}
+
+    def gen_monitoring_point(self) -> Iterator[dict]:
+        """The points of every major hazard source (generated with it, in the same order: `source_id`
+        is the source's position) and the safety-monitoring sensors of the open coal mines."""
+        rng = self.rng("monitoring_point")
+        for position, source in enumerate(self._major_hazards(), start=1):
+            for p in source["monitoring_points"]:
+                yield p | {"uscc": source["uscc"], "site_type": "major_hazard", "source_id": position, "location": source["unit_name"],
+                           "status": "in_service", "calibrations": self._calibrations(rng, 365)}
+        for e in self.enterprises:
+            if e.profile.key != "coal_mine" or e.status == "closed":
+                continue
+            tag = e.uscc[8:16]
+            for quantity, unit, where, zone, location, high, hh, code in _COAL_POINTS:
+                yield _clean({"uscc": e.uscc, "point_code": f"{tag}-KJ-{code}", "site_type": "coal_mine", "location": location,
+                              "quantity": quantity, "unit": unit, "coal_location": where, "zone": zone, "high": high, "high_high": hh,
+                              "interval_s": _INTERVALS[quantity], "status": "in_service",
+                              "calibrations": self._calibrations(rng, 15 if quantity == "methane" else 30)})
+            for n, zone in enumerate(_COAL_FEEDS, start=1):
+                yield {"uscc": e.uscc, "point_code": f"{tag}-KJ-KD{n}", "site_type": "coal_mine", "location": f"{zone}馈电开关",
+                       "quantity": "switch", "switch_kind": "feed_power", "zone": zone, "interval_s": 10,
+                       "status": "in_service", "calibrations": self._calibrations(rng, 30)}
+
+    def _calibrations(self, rng: random.Random, every: int) -> list[dict]:
+        """Two calibrations, the last one mostly within its interval (one in eight is overdue)."""
+        last = self.as_of - timedelta(days=rng.randint(0, every - 1) if rng.random() > 0.125 else every + rng.randint(1, 10))
+        return [{"on": last - timedelta(days=every), "by": "仪表班", "result": "pass"}, {"on": last, "by": "仪表班", "result": "pass"}]
+
+    def _major_hazards(self) -> Iterator[dict]:
         rng = self.rng("major_hazard")
         capable = [e for e in self.enterprises if e.profile.units and e.status != "closed"]
         rng.shuffle(capable)
@@ -1120,8 +1168,12 @@ class World:
             if quantity == "level":
                 height = rng.choice((8.0, 10.0, 12.0, 15.0))
                 high, hh = round(height * 0.85, 1), round(height * 0.9, 1)
-            pts.append(_clean({"sensor_id": f"{tag}-{n:02d}-{code}01", "quantity": quantity, "unit": unit_zh,
-                               "low_low": ll, "low": low, "high": high, "high_high": hh}))
+            pts.append(_clean({"point_code": f"{tag}-{n:02d}-{code}01", "quantity": quantity, "unit": unit_zh,
+                               "low_low": ll, "low": low, "high": high, "high_high": hh, "interval_s": _INTERVALS[quantity],
+                               **({"gas": "氯气"} if quantity == "toxic_gas" else {})}))
+        for kind, code in _SWITCHES:
+            pts.append({"point_code": f"{tag}-{n:02d}-{code}01", "quantity": "switch", "switch_kind": kind,
+                        "interval_s": _INTERVALS["switch"]})
         record = {
             "uscc": e.uscc, "unit_type": unit_type, "unit_name": unit_name,
             "chemicals": [_clean({"cas": cas, "name": name, "max_quantity_t": Decimal(f"{rng.uniform(lo, hi):.2f}"), "category": cat})
