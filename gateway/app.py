@@ -20,6 +20,9 @@ from gateway.clients import Clients
 from gateway.enterprises.router import router as enterprises_router
 from gateway.live.feed import Feed
 from gateway.live.router import router as live_router, topics as live_topics
+from gateway.monitoring.intake import Intake
+from gateway.monitoring.router import live_router as monitoring_live_router, router as monitoring_router
+from services.supervision.monitoring.events import ALARM_TOPIC, WARNING_TOPIC
 from gateway.me import RegionNames, router as me_router
 from gateway.middleware import RequestContext
 from gateway.onboarding.router import router as onboarding_router
@@ -34,8 +37,8 @@ from services.kit.db import open_pool
 from services.kit.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
-API_ROUTERS = (me_router, enterprises_router, records_router, live_router, supervision_router, onboarding_router, audit_router,
-               oidc.router)
+API_ROUTERS = (me_router, enterprises_router, records_router, live_router, supervision_router, monitoring_router,
+               monitoring_live_router, onboarding_router, audit_router, oidc.router)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -62,7 +65,8 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
         relay = OutboxRelay(app.state.pool, config.kafka_bootstrap())  # the gateway's own refusal audit entries
         relay.start()
         app.state.clients = Clients()
-        app.state.live = Feed(config.kafka_bootstrap(), live_topics())  # this worker's view of every record change
+        app.state.live = Feed(config.kafka_bootstrap(), live_topics() + [ALARM_TOPIC, WARNING_TOPIC])  # this worker's view of every change
+        app.state.intake = Intake(config.kafka_bootstrap())
         app.state.live.attach(asyncio.get_running_loop())
         app.state.live.start()
         app.state.oidc = oidc.web_client(settings)
@@ -73,6 +77,7 @@ def create_app(*, clock: Callable[[], float] = time.time, verifier: TokenVerifie
             log.error("cannot fetch Keycloak signing keys from %s: %s", config.keycloak().issuer, exc)
         yield
         app.state.live.stop()
+        app.state.intake.close()
         await app.state.clients.close()
         await app.state.redis.aclose()
         relay.stop()

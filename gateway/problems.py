@@ -29,8 +29,8 @@ def problem(request: Request, err: DomainError) -> JSONResponse:
     headers = None
     if err.http_status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="safety"'}
-    elif err.http_status == 429:
-        headers = {"Retry-After": str(max(1, round(getattr(err, "retry_after", 1))))}
+    elif err.http_status in (429, 503) and hasattr(err, "retry_after"):
+        headers = {"Retry-After": str(max(1, round(err.retry_after)))}
     return JSONResponse(body, status_code=err.http_status, media_type=MEDIA_TYPE, headers=headers)
 
 

@@ -409,8 +409,18 @@ def gateway_process() -> Process:
                    f"{url}  (OpenAPI: {url}/docs)", ready_timeout=60)
 
 
+def evaluator_process() -> Process:
+    """The monitoring evaluator (services/supervision/monitoring/evaluator.py): its own process,
+    started after the supervision service has migrated the database; ready once its metrics answer."""
+    import httpx
+    port = config.ports().services["supervision"][1] + 10
+    return Process("evaluator", [PY, "-m", "services.supervision.monitoring.evaluator"],
+                   lambda: httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).status_code == 200,
+                   f"monitoring evaluator (metrics http://127.0.0.1:{port}/metrics)", ready_timeout=60)
+
+
 def app_processes() -> list[Process]:
-    return [service_process(s) for s in SERVICES] + [gateway_process()]
+    return [service_process(s) for s in SERVICES] + [evaluator_process(), gateway_process()]
 
 
 # --- commands ---------------------------------------------------------------------------------

@@ -34,10 +34,17 @@ def essentials(event: dict) -> dict:
     """What a stream needs of a RecordChanged / EnterpriseChanged event: the change's identity for the
     page, and the owner and region that decide who may hear of it. The record itself stays on Kafka
     (a worker keeps thousands of changes per partition: whole records would be most of its memory)."""
-    return {"id": str(event.get("id") or event.get("uscc") or ""),
-            "operation": str(event.get("operation") or event.get("kind") or "").lower(),  # EnterpriseChanged: `kind`
-            "version": int(event.get("version") or 0), "changed_at": event.get("changed_at"),
-            "uscc": event.get("uscc") or None, "region_code": event.get("region_code") or ""}
+    out = {"id": str(event.get("id") or event.get("scope_id") or event.get("uscc") or ""),
+           "operation": str(event.get("operation") or event.get("kind") or event.get("action") or "").lower(),  # EnterpriseChanged: `kind`
+           "version": int(event.get("version") or 0), "changed_at": event.get("changed_at"),
+           "uscc": event.get("uscc") or None, "region_code": event.get("region_code") or ""}
+    for k in _MONITORING:  # an alarm's or a warning's state, which the alarm queue shows without a read
+        if k in event:
+            out[k] = event[k]
+    return out
+
+
+_MONITORING = ("status", "level", "escalation", "active", "colour", "scope", "condition")
 
 
 def parse_position(text: str | None) -> dict[int, int] | None:

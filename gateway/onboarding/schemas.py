@@ -111,3 +111,54 @@ class EnterpriseClientPage(BaseModel):
 class NewSecret(BaseModel):
     client_id: str
     client_secret: str | None = Field(description="新密钥，仅显示这一次；幂等重放时为 null")
+
+
+# --- enterprise staff accounts --------------------------------------------------------------------
+
+class EnterpriseUserForm(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "username": "ktchem-zhang", "display_name": "张安全", "phone": "13800000000", "email": "", "role": "enterprise-staff"}]})
+
+    username: str = Field(max_length=100, description="用户名：3至40位小写英文字母、数字或 . _ -（大写自动转为小写）")
+    display_name: str = Field(max_length=100, description="姓名（真实姓名）")
+    phone: str = Field(max_length=32, description="联系电话")
+    email: str = Field("", max_length=200, description="电子邮箱（可选）")
+    role: str = Field(max_length=40, description="enterprise-admin 企业管理员 | enterprise-staff 企业安全管理人员")
+
+    def to_proto(self, uscc: str) -> pb.CreateEnterpriseUserRequest:
+        return pb.CreateEnterpriseUserRequest(uscc=uscc, **self.model_dump())
+
+
+class EnterpriseUser(BaseModel):
+    username: str
+    uscc: str
+    region_code: str
+    display_name: str
+    phone: str = Field(description="已脱敏")
+    email: str
+    role: str = Field(description="enterprise-admin 企业管理员 | enterprise-staff 企业安全管理人员")
+    enabled: bool
+    created_at: datetime | None = None
+    password_change_required: bool = Field(description="初始密码（或重置后的密码）尚未修改")
+
+    @classmethod
+    def from_proto(cls, u: pb.EnterpriseUser) -> "EnterpriseUser":
+        return cls(username=u.username, uscc=u.uscc, region_code=u.region_code, display_name=u.display_name, phone=u.phone,
+                   email=u.email, role=u.role, enabled=u.enabled,
+                   created_at=local(u.created_at) if u.HasField("created_at") else None,
+                   password_change_required=u.password_change_required)
+
+
+class EnterpriseUserPage(BaseModel):
+    items: list[EnterpriseUser]
+    next_page_token: str = ""
+
+
+class NewEnterpriseUser(BaseModel):
+    user: EnterpriseUser
+    initial_password: str | None = Field(description="初始密码，仅显示这一次，首次登录时须修改；幂等重放时为 null")
+
+
+class NewPassword(BaseModel):
+    username: str
+    initial_password: str | None = Field(description="新的初始密码，仅显示这一次，登录时须修改；幂等重放时为 null")

@@ -1,12 +1,14 @@
 """The Keycloak realm `safety`, kept as code and applied idempotently with python-keycloak
 (`python -m infra.keycloak.realm`, run by `make up`). Re-running changes nothing.
 
-What it declares: the realm, the `region` user attribute, the platform's realm roles
-(services/kit/roles.py), a `safety-api` client scope that puts the API audience and the caller's
-region into every access token, the integrators' read-only scopes, the gateway's web-login client
-`safety-web` (authorization code + PKCE), the platform's own admin client `safety-platform-admin`
-(used by onboarding to manage enterprise clients) and — unless SAFETY_DEMO_CONTENT=0 — the
-local-only demo accounts and clients listed in the README."""
+What it declares: the realm, the user attributes `region`, `uscc` and `phone` (administrators
+only may change them), the platform's realm roles (services/kit/roles.py), a `safety-api` client
+scope that puts the API audience, the caller's region and — for an enterprise's staff account —
+its credit code into every access token, the integrators' read-only scopes, the gateway's
+web-login client `safety-web` (authorization code + PKCE), the platform's own admin client
+`safety-platform-admin` (used by onboarding to manage enterprise clients and staff accounts) and —
+unless SAFETY_DEMO_CONTENT=0 — the local-only demo accounts and clients listed in the README and
+docs/identity.md."""
 from __future__ import annotations
 
 import os
@@ -17,6 +19,7 @@ from keycloak.exceptions import KeycloakGetError
 
 from services.datacenter.onboarding.keycloak_clients import (
     API_SCOPE, PLATFORM_ADMIN_CLIENT, EnterpriseClients, enterprise_client_id)
+from services.datacenter.onboarding.keycloak_users import EnterpriseUsers
 from services.kit import config, roles
 from services.kit.keycloak_admin import ensure_client, ensure_realm_role
 
@@ -25,7 +28,8 @@ AUDIENCE = config.keycloak().audience
 DEV_CLIENT = "safety-dev-cli"  # local-only: password grant for demo staff and tests
 WEB_CLIENT = "safety-web"      # the gateway's browser login (confidential, code flow + PKCE)
 # What the platform's admin client may do in the realm: manage clients (enterprise clients) and
-# the role mappings of their service accounts; nothing in other realms.
+# the role mappings of their service accounts, and users (enterprises' staff accounts); nothing in
+# other realms.
 PLATFORM_ADMIN_RIGHTS = ("manage-clients", "view-clients", "query-clients", "manage-users", "view-users", "view-realm")
 
 
@@ -66,6 +70,26 @@ DEMO_ENTERPRISES = (
 
 
 @dataclass(frozen=True)
+class DemoEnterpriseUser:
+    """A person of a demo enterprise (services/datacenter/onboarding/keycloak_users.py), with the
+    demo password, not temporary, so the demo and tests log in at once (no first-login change)."""
+    username: str
+    name: str
+    enterprise: DemoEnterprise
+    role: str
+    phone: str
+
+
+_KT, _JC = DEMO_ENTERPRISES
+DEMO_ENTERPRISE_USERS = (
+    DemoEnterpriseUser("ktchem-admin", "李建国", _KT, roles.ENTERPRISE_ADMIN, "13909331001"),
+    DemoEnterpriseUser("ktchem-safety", "王秀兰", _KT, roles.ENTERPRISE_STAFF, "13909331002"),
+    DemoEnterpriseUser("hengda-admin", "张志强", _JC, roles.ENTERPRISE_ADMIN, "13909332001"),
+    DemoEnterpriseUser("hengda-safety", "刘海涛", _JC, roles.ENTERPRISE_STAFF, "13909332002"),
+)
+
+
+@dataclass(frozen=True)
 class DemoIntegrator:
     client_id: str
     name: str
@@ -102,15 +126,43 @@ def ensure_realm(a: KeycloakAdmin) -> None:
     a.change_current_realm(REALM)
 
 
-def ensure_region_attribute(a: KeycloakAdmin) -> None:
-    """Keycloak's declarative user profile rejects unknown attributes; declare `region`."""
+# User attributes the platform sets and only administrators may change. Keycloak 26 keeps an
+# attribute the user profile does not declare nowhere (unmanaged attributes are disabled: a write
+# answers 2xx and stores nothing), so each is declared; `edit: admin` keeps users from changing
+# them in the account console or on a login form.
+PROFILE_ATTRIBUTES = (
+    {"name": "region", "displayName": "行政区划代码",
+     "validations": {"pattern": {"pattern": r"^\d{6}(\d{3}(\d{3})?)?$", "error-message": "行政区划代码应为6、9或12位数字"}},
+     "permissions": {"view": ["admin", "user"], "edit": ["admin"]}},
+    {"name": "uscc", "displayName": "统一社会信用代码",
+     "validations": {"pattern": {"pattern": r"^[0-9A-HJ-NPQRTUWXY]{18}$", "error-message": "统一社会信用代码应为18位"}},
+     "permissions": {"view": ["admin", "user"], "edit": ["admin"]}},
+    {"name": "phone", "displayName": "联系电话",
+     "validations": {"length": {"max": 32}},
+     "permissions": {"view": ["admin", "user"], "edit": ["admin"]}},
+)
+# Keycloak's default profile requires a last name and an e-mail address from every user
+# (VERIFY_PROFILE: a login without them stops at "Account is not fully set up"). An enterprise's
+# person has one Chinese name (kept whole in firstName) and often no e-mail: neither is required.
+NOT_REQUIRED = ("lastName", "email")
+
+
+def ensure_user_profile(a: KeycloakAdmin) -> None:
     profile = a.get_realm_users_profile()
-    if not any(attr["name"] == "region" for attr in profile["attributes"]):
-        profile["attributes"].append({
-            "name": "region", "displayName": "行政区划代码",
-            "validations": {"pattern": {"pattern": r"^\d{6}(\d{3}(\d{3})?)?$", "error-message": "行政区划代码应为6、9或12位数字"}},
-            "permissions": {"view": ["admin", "user"], "edit": ["admin"]},
-        })
+    changed = False
+    by_name = {attr["name"]: attr for attr in profile["attributes"]}
+    for wanted in PROFILE_ATTRIBUTES:
+        have = by_name.get(wanted["name"])
+        if have is None:
+            profile["attributes"].append(dict(wanted))
+            changed = True
+        elif any(have.get(k) != v for k, v in wanted.items()):
+            have.update(wanted)
+            changed = True
+    for name in NOT_REQUIRED:
+        if by_name.get(name, {}).pop("required", None) is not None:
+            changed = True
+    if changed:
         a.update_realm_users_profile(profile)
 
 
@@ -133,6 +185,11 @@ def ensure_api_scope(a: KeycloakAdmin) -> None:
          "config": {"included.custom.audience": AUDIENCE, "access.token.claim": "true", "id.token.claim": "false"}},
         {"name": "region", "protocol": "openid-connect", "protocolMapper": "oidc-usermodel-attribute-mapper",
          "config": {"user.attribute": "region", "claim.name": "region", "jsonType.label": "String",
+                    "access.token.claim": "true", "id.token.claim": "true", "userinfo.token.claim": "true"}},
+        # An enterprise's staff account (keycloak_users.py): its credit code makes it kind "enterprise".
+        # Users without the attribute (agency staff, service accounts) get no claim from it.
+        {"name": "uscc", "protocol": "openid-connect", "protocolMapper": "oidc-usermodel-attribute-mapper",
+         "config": {"user.attribute": "uscc", "claim.name": "uscc", "jsonType.label": "String",
                     "access.token.claim": "true", "id.token.claim": "true", "userinfo.token.claim": "true"}},
     ]
     for m in wanted:
@@ -219,13 +276,17 @@ def ensure_demo(a: KeycloakAdmin) -> None:
             ensure_realm_role(a, uid, r)
     for e in DEMO_ENTERPRISES:
         ensure_enterprise_client(a, uscc=e.uscc, region=e.region, name=e.name, secret=demo_secret(e.client_id))
+    users = EnterpriseUsers(admin_factory=lambda: a)
+    for u in DEMO_ENTERPRISE_USERS:
+        users.ensure(username=u.username, uscc=u.enterprise.uscc, region=u.enterprise.region, display_name=u.name,
+                     phone=u.phone, email=f"{u.username}@demo.invalid", role=u.role, password=DEMO_PASSWORD)
     ensure_integrator(a, DEMO_INTEGRATOR)
 
 
 def apply() -> None:
     a = admin()
     ensure_realm(a)
-    ensure_region_attribute(a)
+    ensure_user_profile(a)
     ensure_roles(a)
     ensure_api_scope(a)
     ensure_integrator_scopes(a)

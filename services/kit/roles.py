@@ -12,6 +12,8 @@ GOVAFFAIRS_EDITOR = "govaffairs-editor"
 GOVAFFAIRS_REVIEWER = "govaffairs-reviewer"
 GOVAFFAIRS_CLERK = "govaffairs-clerk"
 ENTERPRISE = "enterprise"
+ENTERPRISE_ADMIN = "enterprise-admin"   # a person: the enterprise's administrator of its staff accounts
+ENTERPRISE_STAFF = "enterprise-staff"   # a person: the enterprise's safety manager
 INTEGRATOR = "integrator"
 
 NAMES_ZH = {
@@ -26,6 +28,8 @@ NAMES_ZH = {
     GOVAFFAIRS_REVIEWER: "政务信息审核",
     GOVAFFAIRS_CLERK: "公文收发员",
     ENTERPRISE: "生产经营单位",
+    ENTERPRISE_ADMIN: "企业管理员",
+    ENTERPRISE_STAFF: "企业安全管理人员",
     INTEGRATOR: "对接系统",
 }
 
@@ -43,7 +47,14 @@ PLATFORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "emergency": ("应急管理平台", (PLATFORM_ADMIN, EMERGENCY_DUTY_OFFICER, EMERGENCY_COMMANDER)),
     "govaffairs": ("政务管理平台", (PLATFORM_ADMIN, GOVAFFAIRS_EDITOR, GOVAFFAIRS_REVIEWER, GOVAFFAIRS_CLERK)),
 }
-STAFF_ROLES = tuple(r for r in NAMES_ZH if r not in (ENTERPRISE, INTEGRATOR))
+
+# Enterprise staff accounts: people bound to one enterprise's credit code (user attribute `uscc`).
+# Each also holds ENTERPRISE, so they pass the same checks as their enterprise's machine client.
+ENTERPRISE_USER_ROLES = (ENTERPRISE_ADMIN, ENTERPRISE_STAFF)
+ENTERPRISE_USER_MANAGERS = (PLATFORM_ADMIN, DATACENTER_ADMIN)  # agency staff who manage them, within their region
+
+# Agency staff roles only: not the enterprise's (machine client or people) nor the integrators'.
+STAFF_ROLES = tuple(r for r in NAMES_ZH if r not in (ENTERPRISE, *ENTERPRISE_USER_ROLES, INTEGRATOR))
 
 # Read-only OAuth scopes an administrator may grant an integrator client (Keycloak client scopes).
 INTEGRATOR_SCOPES = {

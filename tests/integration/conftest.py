@@ -318,6 +318,10 @@ def good_body(kind: str, *, tok: str, region: str = "620802", uscc: str = KT_USC
                 "chemicals": [{"cas": "7664-41-7", "name": "氨", "max_quantity_t": 20}], "population_500m": 0,
                 "assessed_on": "2025-05-10", "principal_person": "张主任", "technical_person": "李工程",
                 "operation_person": "王班长", "principal_phone": "13909331234", "filing_status": "unfiled"}
+    if kind == "monitoring_point":
+        return {"uscc": uscc, "point_code": f"T{n}", "site_type": "coal_mine", "location": f"1302综采工作面{tok}",
+                "quantity": "methane", "unit": "%CH4", "coal_location": "working_face", "zone": "1302综采工作面",
+                "interval_s": 10, "status": "in_service", "calibrations": [{"on": now.date().isoformat(), "by": "仪表班", "result": "pass"}]}
     if kind == "rescue_team":
         return {"name": f"矿山救护队{tok}", "region_code": region, "team_type": "professional", "specialty": "mine_rescue",
                 "headcount": 30, "equipment": f"正压氧气呼吸器{tok}", "leader": "赵队长", "leader_phone": "13909330001",

@@ -73,6 +73,14 @@ class Ctx:
             self.made[kind] = KT_USCC if kind == "enterprise" else self.records.create(kind, region="620802", uscc=KT_USCC)["id"]
         return self.made[kind]
 
+    def monitored_point(self) -> int:
+        """A KT coal-mine point (good_body), once its copy has reached supervision."""
+        point = self.record("monitoring_point")
+        from tests.integration.conftest import _db, wait_for
+        with _db("supervision") as db:
+            wait_for("the point's copy", lambda: db.execute("SELECT 1 FROM monitoring.point WHERE id = %s", (point,)).fetchone())
+        return point
+
     def fresh(self, kind: str):
         """A new record of `kind` (version 1), for a route that uses one up."""
         return self.records.create(kind, region="620802", uscc=KT_USCC)["id"]
@@ -175,7 +183,44 @@ def _record_examples(kind: Kind) -> dict[str, Example]:
 
 
 EXAMPLES.update({key: example for kind in RECORD_KINDS for key, example in _record_examples(kind).items()})
+MATRIX_USER: dict[str, str] = {}
+
+
+def matrix_user(ctx) -> str:
+    """One enterprise-staff account of KT, made once by city-admin, for the account-administration routes."""
+    if not MATRIX_USER:
+        name = f"matrix-{uuid.uuid4().hex[:10]}"
+        r = ctx.http.post(f"/api/v1/enterprises/{KT_USCC}/users", headers=bearer(ctx.admin_token()) | {"Idempotency-Key": str(uuid.uuid4())},
+                          json={"username": name, "display_name": "矩阵测试", "phone": "13900000000", "role": "enterprise-staff"})
+        assert r.status_code == 201, r.text
+        MATRIX_USER["name"] = name
+    return MATRIX_USER["name"]
+
+
+NO_ALARM = 2_147_480_000  # handling is tested in test_monitoring_flow.py; here only who may knock
 EXAMPLES.update({
+    "POST /api/v1/monitoring/readings": Example(body=lambda ctx: {"readings": [{"point": "MATRIX-NONE", "time": 1764640000000, "value": 1}]}),
+    "GET /api/v1/monitoring/points": Example(),
+    "GET /api/v1/monitoring/points/{point_id}": Example(path=lambda ctx: {"point_id": ctx.monitored_point()}),
+    "GET /api/v1/monitoring/points/{point_id}/series": Example(path=lambda ctx: {"point_id": ctx.monitored_point()}),
+    "GET /api/v1/monitoring/alarms": Example(),
+    "GET /api/v1/monitoring/alarms/{alarm_id}": Example(path=lambda ctx: {"alarm_id": NO_ALARM}, ok=(404,)),
+    "POST /api/v1/monitoring/alarms/{alarm_id}/acknowledge": Example(path=lambda ctx: {"alarm_id": NO_ALARM}, body=lambda ctx: {}, ok=(404,)),
+    "POST /api/v1/monitoring/alarms/{alarm_id}/dispose": Example(path=lambda ctx: {"alarm_id": NO_ALARM}, ok=(404,),
+                                                                  body=lambda ctx: {"cause": "a", "measures": "b", "result": "c"}),
+    "GET /api/v1/monitoring/warnings": Example(),
+    "GET /api/v1/monitoring/commitments": Example(),
+    "GET /api/v1/monitoring/commitments/today": Example(),
+    # a machine client may not file: people do (the service answers 403 after the gateway let it through)
+    "POST /api/v1/monitoring/commitments": Example(body=lambda ctx: {"sources": [{"source_id": 1, "state": "normal"}]}, ok=(403,)),
+    "GET /api/v1/monitoring/quality": Example(),
+    "GET /api/v1/monitoring/coal-mines/{uscc}": Example(path=lambda ctx: {"uscc": KT_USCC} if ctx.monitored_point() else {}),
+    "GET /api/v1/live/monitoring/alarms": Example(params={"timeout": 0}),
+    "GET /api/v1/enterprises/{uscc}/users": Example(path=lambda ctx: {"uscc": KT_USCC}),
+    "POST /api/v1/enterprises/{uscc}/users": Example(path=lambda ctx: {"uscc": KT_USCC}, ok=(201,), body=lambda ctx: {
+        "username": f"matrix-{uuid.uuid4().hex[:10]}", "display_name": "矩阵测试", "phone": "13900000000", "role": "enterprise-staff"}),
+    **{f"POST /api/v1/enterprises/{{uscc}}/users/{{username}}/{a}": Example(
+        path=lambda ctx: {"uscc": KT_USCC, "username": matrix_user(ctx)}, body=lambda ctx: {}) for a in ("disable", "enable", "reset-password")},
     "GET /api/v1/datacenter/catalogue": Example(),
     "GET /api/v1/dictionaries/{name}": Example(path=lambda ctx: {"name": "sector"}),
 })

@@ -111,3 +111,15 @@ def set_client_enabled(conn: psycopg.Connection, client_id: str, enabled: bool) 
 def mark_rotated(conn: psycopg.Connection, client_id: str) -> None:
     conn.execute("UPDATE onboarding.enterprise_client SET secret_rotated_at = now() WHERE client_id = %s", (client_id,))
 
+
+
+def enterprise_region(conn: psycopg.Connection, uscc: str) -> str | None:
+    """Where an enterprise is, for its staff accounts: its registered record (enterprises.enterprise),
+    or, before it has submitted one, its enterprise client; None when the platform knows neither."""
+    row = conn.execute(
+        """SELECT region_code FROM (
+               SELECT 1 AS source, region_code FROM enterprises.enterprise WHERE uscc = %(uscc)s AND deleted_at IS NULL
+               UNION ALL
+               SELECT 2, region_code FROM onboarding.enterprise_client WHERE uscc = %(uscc)s) known
+           ORDER BY source LIMIT 1""", {"uscc": uscc}).fetchone()
+    return row[0] if row else None

@@ -33,8 +33,11 @@ def on_enterprise_event(conn: psycopg.Connection, event: CloudEvent) -> None:
     grid = rules.choose_grid(changed.region_code, store.grids(conn))
     if grid is None:
         raise PermanentError(f"no grid covers region {changed.region_code}")
+    place = changed.record.fields  # where the map puts it (lon/lat of the whole record, when given)
+    lon, lat = (place[k].number_value if k in place and place[k].HasField("number_value") else None for k in ("lon", "lat"))
     store.upsert(conn, uscc=changed.uscc, name=changed.name, region_code=changed.region_code,
-                 county_code=regions.county_of(changed.region_code), grid_code=grid, source_version=changed.version)
+                 county_code=regions.county_of(changed.region_code), grid_code=grid, source_version=changed.version,
+                 lon=lon, lat=lat)
 
 
 SUBSCRIPTION = Subscription(

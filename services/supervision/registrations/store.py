@@ -18,14 +18,14 @@ def held_version(conn: psycopg.Connection, uscc: str) -> int | None:
 
 
 def upsert(conn: psycopg.Connection, *, uscc: str, name: str, region_code: str, county_code: str | None,
-           grid_code: str, source_version: int) -> None:
+           grid_code: str, source_version: int, lon: float | None = None, lat: float | None = None) -> None:
     conn.execute(
-        """INSERT INTO supervision.registration (uscc, name, region_code, county_code, grid_code, source_version)
-           VALUES (%s, %s, %s, %s, %s, %s)
+        """INSERT INTO supervision.registration (uscc, name, region_code, county_code, grid_code, source_version, lon, lat)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
            ON CONFLICT (uscc) DO UPDATE SET name = EXCLUDED.name, region_code = EXCLUDED.region_code,
                county_code = EXCLUDED.county_code, grid_code = EXCLUDED.grid_code,
-               source_version = EXCLUDED.source_version, updated_at = now()""",
-        (uscc, name, region_code, county_code, grid_code, source_version),
+               source_version = EXCLUDED.source_version, lon = EXCLUDED.lon, lat = EXCLUDED.lat, updated_at = now()""",
+        (uscc, name, region_code, county_code, grid_code, source_version, lon, lat),
     )
 
 
