@@ -32,6 +32,9 @@ class Platform(Named):
     url: str
 
 
+ENTERPRISE_PAGE_NAME = "企业安全生产服务"
+
+
 class Me(BaseModel):
     username: str
     name: str
@@ -44,6 +47,8 @@ class Me(BaseModel):
 
 
 def platforms_for(p: Principal) -> list[Platform]:
+    if p.kind == "enterprise" and p.has_any_role(*roles.ENTERPRISE_USER_ROLES):
+        return [Platform(code="enterprise", name=ENTERPRISE_PAGE_NAME, url="/app/enterprise/")]
     if p.kind != "staff":
         return []
     return [Platform(code=code, name=name, url=f"/app/{code}/") for code, (name, allowed) in roles.PLATFORMS.items()

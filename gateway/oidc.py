@@ -24,7 +24,7 @@ from gateway.auth import PUBLIC, check_csrf
 from gateway.openapi import PROBLEMS
 from gateway.sessions import Session
 from gateway.settings import GatewaySettings
-from services.kit import config
+from services.kit import config, roles
 from services.kit.auth import Principal
 from services.kit.errors import DomainError, InvalidArgument, Unauthenticated, Unavailable
 
@@ -37,6 +37,12 @@ def web_client(settings: GatewaySettings) -> KeycloakOpenID:
     kc = config.keycloak()
     return KeycloakOpenID(server_url=kc.url + "/", realm_name=kc.realm, client_id=settings.web_client_id,
                           client_secret_key=settings.web_client_secret, timeout=10)
+
+
+def web_person(p) -> bool:
+    """Agency staff, or a person of an enterprise (enterprise-admin / enterprise-staff); never a machine client."""
+    return p.kind == "staff" or (p.kind == "enterprise" and p.has_any_role(*roles.ENTERPRISE_USER_ROLES)
+                                 and not p.username.startswith("service-account-"))
 
 
 def _callback_url(settings: GatewaySettings) -> str:
@@ -90,8 +96,8 @@ async def callback(request: Request, code: str = Query("", max_length=4096), sta
             raise Unauthenticated("登录凭据无效或已过期，请重新登录", "The authorization code was refused; log in again") from None
         raise Unavailable("身份认证服务暂时不可用，请稍后重试", "Keycloak is unavailable; retry later") from None
     principal = request.app.state.verifier.verify(tokens["access_token"])
-    if principal.kind != "staff":
-        raise Unauthenticated("仅机关工作人员可通过网页登录", "Only agency staff log in through the browser")
+    if not web_person(principal):
+        raise Unauthenticated("仅机关工作人员和企业人员账号可通过网页登录", "Only agency staff and enterprise people log in through the browser")
     session_id, csrf = await to_thread.run_sync(lambda: request.app.state.sessions.create(principal=principal, tokens=tokens))
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(settings.session_cookie, session_id, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies)

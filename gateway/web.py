@@ -2,6 +2,7 @@
 
   /app/            launcher: the platforms the user's roles allow
   /app/<platform>/ one front end per platform; refused (403 page) without one of its roles
+  /app/enterprise/ the page of an enterprise's people (alarms, points, daily commitment, staff accounts)
   /app/apply/      the public enterprise onboarding form
   /app/assets/...  the built JavaScript and CSS (not sensitive: no data, only code)
 
@@ -23,6 +24,7 @@ DIST = Path(config.env("SAFETY_WEB_DIST", str(config.REPO_ROOT / "web" / "dist")
 router = APIRouter(include_in_schema=False)
 
 LAUNCHER = Permission("any agency staff", kinds=frozenset({"staff"}))
+ENTERPRISE_PAGE = Permission("an enterprise's people (enterprise-admin, enterprise-staff)", kinds=frozenset({"enterprise"}))
 PLATFORM_PAGES = {code: Permission(f"{name} roles", kinds=frozenset({"staff"}), roles=frozenset(allowed))
                   for code, (name, allowed) in roles.PLATFORMS.items()}
 
@@ -41,14 +43,14 @@ def _index(*parts: str):
     return FileResponse(path, headers={"Cache-Control": "no-store"})
 
 
-async def _guarded(request: Request, permission: Permission, *parts: str):
+async def _guarded(request: Request, permission: Permission, *parts: str, check=None):
     try:
         principal = await authenticate(request)
     except Unauthenticated:
         return RedirectResponse(f"/auth/login?next={request.url.path}", status_code=302)
     except DomainError as exc:
         return _page(exc.http_status, exc.title_zh, exc.detail_zh)
-    if not permission.allows(principal):
+    if not permission.allows(principal) or (check is not None and not check(principal)):
         return _page(403, "无权访问该平台", "当前账号的角色不包含此平台。如需开通，请联系平台管理员。")
     return _index(*parts)
 
@@ -60,8 +62,25 @@ async def root():
 
 @router.get("/app/")
 async def launcher(request: Request):
+    try:
+        principal = await authenticate(request)
+    except (Unauthenticated, DomainError):
+        principal = None
+    if principal is not None and principal.kind == "enterprise":  # an enterprise's people have one page
+        return RedirectResponse("/app/enterprise/", status_code=302)
     return await _guarded(request, LAUNCHER)
 launcher.permission = LAUNCHER
+
+
+@router.get("/app/enterprise/")
+async def enterprise_page(request: Request):
+    return await _guarded(request, ENTERPRISE_PAGE, "enterprise", check=_person)
+enterprise_page.permission = ENTERPRISE_PAGE
+
+
+def _person(principal) -> bool:
+    from gateway.oidc import web_person
+    return principal.kind == "enterprise" and web_person(principal)
 
 
 @router.get("/app/apply/")

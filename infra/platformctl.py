@@ -419,8 +419,22 @@ def evaluator_process() -> Process:
                    f"monitoring evaluator (metrics http://127.0.0.1:{port}/metrics)", ready_timeout=60)
 
 
+def simulator_process() -> Process:
+    """The demo enterprises' sensors (services/supervision/monitoring/simulator.py): demo instance only."""
+    import httpx
+    port = config.ports().services["supervision"][1] + 11
+    return Process("simulator", [PY, "-m", "services.supervision.monitoring.simulator"],
+                   lambda: httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).status_code == 200,
+                   "sensor simulator of the demo enterprises (`platformctl stop simulator` stops it)", ready_timeout=60)
+
+
 def app_processes() -> list[Process]:
     return [service_process(s) for s in SERVICES] + [evaluator_process(), gateway_process()]
+
+
+def demo_processes() -> list[Process]:
+    """Started after the demo data, and only in the demo instance (tests make their own readings)."""
+    return [] if INSTANCE else [simulator_process()]
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -461,11 +475,13 @@ def up(demo: bool = True) -> None:
         subprocess.run([PY, "-m", "infra.demo"], cwd=ROOT, check=True)
         if not INSTANCE:  # the tests make their own records; only people browse the Pingliang data set
             subprocess.run([PY, "-m", "services.datacenter.seed", "--scale", "200", "--if-empty"], cwd=ROOT, check=True)
+        for p in demo_processes():
+            p.start()
     say(f"platform up in {time.monotonic() - started:.1f}s — `make status` for details, `make down` to stop")
 
 
 def down() -> None:
-    for p in reversed(app_processes()):
+    for p in reversed(app_processes() + demo_processes()):
         p.stop()
     if not SHARED_KEYCLOAK:
         keycloak_process().stop(timeout=60)
@@ -498,13 +514,14 @@ def status() -> int:
     except (FileNotFoundError, ValueError, IndexError, PermissionError):
         pass
     entries = [("postgres", pg_pid if pg_pid and _exists(pg_pid) else None, f"postgresql://{PG.host}:{PG.port}")]
-    for p in [kafka_process(), redis_process(), *([] if SHARED_KEYCLOAK else [keycloak_process()]), *app_processes()]:
+    for p in [kafka_process(), redis_process(), *([] if SHARED_KEYCLOAK else [keycloak_process()]), *app_processes(),
+              *demo_processes()]:
         entries.append((p.name, p.pid(), p.describe))
     down_count = 0
     for name, pid, where in entries:
         mem = rss_mib(pid) if pid else 0.0
         total += mem
-        down_count += pid is None
+        down_count += pid is None and name != "simulator"  # the simulator may be stopped on purpose
         rows.append(f"  {name:<12} {'running' if pid else 'stopped':<8} {str(pid or '-'):>8} {mem:8.0f} MiB  {where}")
     if SHARED_KEYCLOAK:
         rows.insert(2, f"  {'keycloak':<12} {'shared':<8} {'-':>8} {'':>12}  {KC.url} (the demo instance's server, realm {KC.realm})")
@@ -518,7 +535,7 @@ def component(name: str):
     table = {"postgres": (pg_start, pg_stop), "kafka": (kafka_start, lambda: kafka_process().stop(timeout=60)),
              "keycloak": (keycloak_start, lambda: keycloak_process().stop(timeout=60)),
              "redis": (redis_process().start, redis_process().stop)}
-    table.update({p.name: (p.start, p.stop) for p in app_processes()})
+    table.update({p.name: (p.start, p.stop) for p in app_processes() + demo_processes()})
     if name not in table:
         raise SystemExit(f"unknown component {name}; one of: {', '.join(table)}")
     return table[name]

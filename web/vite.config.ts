@@ -17,6 +17,7 @@ const pages = {
   supervision: 'supervision/index.html',
   emergency: 'emergency/index.html',
   govaffairs: 'govaffairs/index.html',
+  enterprise: 'enterprise/index.html',
   apply: 'apply/index.html',
 }
 

@@ -41,6 +41,7 @@ def test_a_township_registration_is_listed_under_its_county_and_township_name(pa
         i["uscc"] == USCC for i in api.get("/api/v1/supervision/registrations", params={"page_size": 20}).json()["items"]))
 
     log_in(page, "kongtong-inspector", "/app/supervision/")
+    page.get_by_test_id("nav-registrations").click()  # the default view is the monitoring wall
     row = page.get_by_test_id("registration-row").filter(has_text=USCC)
     expect(row).to_contain_text(f"崆峒区 · {TOWNSHIP_NAME}")
     expect(row).not_to_contain_text(TOWNSHIP)

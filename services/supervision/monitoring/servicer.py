@@ -27,6 +27,16 @@ SITE = dict(point_kind.SITE_TYPES)
 COAL = dict(point_kind.COAL_LOCATIONS)
 SWITCH = dict(point_kind.SWITCH_KINDS)
 GRADES = {"1": "一级", "2": "二级", "3": "三级", "4": "四级"}
+# The counties of the jurisdiction by name (GB/T 2260), for the lists a person reads.
+COUNTY_NAMES = {"620800": "平凉市", "620802": "崆峒区", "620821": "泾川县", "620822": "灵台县", "620823": "崇信县", "620825": "庄浪县",
+                "620826": "静宁县", "620881": "华亭市"}
+# Where the map puts an enterprise that has given no coordinates: its county's seat (approximate).
+COUNTY_SEATS = {"620802": (106.665, 35.543), "620821": (107.367, 35.332), "620822": (107.621, 35.065), "620823": (107.035, 35.302),
+                "620825": (106.037, 35.203), "620826": (105.733, 35.522), "620881": (106.653, 35.218), "620800": (106.665, 35.543)}
+
+
+def county(region_code: str) -> str:
+    return COUNTY_NAMES.get((region_code or "")[:6], "")
 
 
 def _json(data) -> pb.JsonResponse:
@@ -72,7 +82,7 @@ def point_view(r: dict) -> dict:
     due = r.get("calibration_due")
     today = datetime.now(rules.SHANGHAI).date()
     return {"id": r["id"], "point_code": r["point_code"], "uscc": r["uscc"], "enterprise_name": r["enterprise_name"],
-            "region_code": r["region_code"], "county_name": r.get("county_name") or "", "site_type": r["site_type"],
+            "region_code": r["region_code"], "county_name": county(r["region_code"]), "site_type": r["site_type"],
             "site_type_name": SITE.get(r["site_type"], r["site_type"]), "source_id": r["source_id"], "source_name": r.get("source_name"),
             "location": r["location"], "quantity": r["quantity"], "quantity_name": QUANTITY.get(r["quantity"], r["quantity"]),
             "unit": r["unit"] or "", "low_low": r["low_low"], "low": r["low"], "high": r["high"], "high_high": r["high_high"],
@@ -86,7 +96,7 @@ def point_view(r: dict) -> dict:
 def alarm_view(a: dict) -> dict:
     end = a["cleared_at"] if not a["active"] and a["cleared_at"] else datetime.now(timezone.utc)
     return {"id": a["id"], "point_id": a["point_id"], "point_code": a.get("point_code") or "", "uscc": a["uscc"],
-            "enterprise_name": a.get("enterprise_name") or "", "region_code": a["region_code"], "county_name": a.get("county_name") or "",
+            "enterprise_name": a.get("enterprise_name") or "", "region_code": a["region_code"], "county_name": county(a["region_code"]),
             "source_id": a["source_id"], "source_name": a.get("source_name"), "location": a.get("location") or "",
             "quantity_name": QUANTITY.get(a.get("quantity") or "", ""), "unit": a.get("unit") or "",
             "condition": a["condition"], "condition_name": rules.CONDITIONS.get(a["condition"], a["condition"]),
@@ -100,17 +110,13 @@ def alarm_view(a: dict) -> dict:
             "result": a["result"], "closed_at": a["closed_at"], "version": a["version"]}
 
 
-_POINT_SELECT = """SELECT p.*, r.name AS county_name, src.name AS source_name, st.last_value, st.last_time, st.online,
+_POINT_SELECT = """SELECT p.*, src.name AS source_name, st.last_value, st.last_time, st.online,
        (SELECT count(*) FROM monitoring.alarm a WHERE a.point_id = p.id AND a.status <> 'closed') AS open_alarms
     FROM monitoring.point p LEFT JOIN monitoring.point_state st ON st.point_id = p.id
-    LEFT JOIN monitoring.source src ON src.id = p.source_id
-    LEFT JOIN supervision.registration reg ON reg.uscc = p.uscc
-    LEFT JOIN LATERAL (SELECT g.name FROM supervision.grid g WHERE g.code = reg.grid_code) r ON true"""
-_ALARM_SELECT = f"""SELECT a.*, p.point_code, p.enterprise_name, p.location, p.quantity, p.unit, src.name AS source_name,
-       g.name AS county_name
+    LEFT JOIN monitoring.source src ON src.id = p.source_id"""
+_ALARM_SELECT = """SELECT a.*, p.point_code, p.enterprise_name, p.location, p.quantity, p.unit, src.name AS source_name
     FROM monitoring.alarm a JOIN monitoring.point p ON p.id = a.point_id
-    LEFT JOIN monitoring.source src ON src.id = a.source_id
-    LEFT JOIN supervision.registration reg ON reg.uscc = a.uscc LEFT JOIN supervision.grid g ON g.code = reg.grid_code"""
+    LEFT JOIN monitoring.source src ON src.id = a.source_id"""
 
 
 def _id(value: int, field: str = "id") -> int:
@@ -336,8 +342,12 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
         for s in srcs:
             by.setdefault(s["uscc"], []).append({"id": s["id"], "name": s["name"], "grade": s["grade"], "grade_name": GRADES.get(s["grade"] or ""),
                                                  "colour": s["colour"], "colour_name": rules.COLOURS[s["colour"]]})
-        items = [e | {"colour_name": rules.COLOURS[e["colour"]], "sources": by.get(e["uscc"], []),
-                      "county_name": e["county_name"] or ""} for e in ents]
+        items = []
+        for e in ents:
+            seat = COUNTY_SEATS.get(e["region_code"][:6], COUNTY_SEATS["620800"])
+            items.append(e | {"colour_name": rules.COLOURS[e["colour"]], "sources": by.get(e["uscc"], []),
+                              "county_name": county(e["region_code"]), "lon": e["lon"] if e["lon"] is not None else seat[0],
+                              "lat": e["lat"] if e["lat"] is not None else seat[1], "located": e["lon"] is not None})
         counts = {c: sum(1 for e in items if e["colour"] == c) for c in rules.COLOURS}
         return _json({"enterprises": items, "counts": counts})
 
@@ -349,7 +359,7 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
         table = evaluator.body(self.tables, "safety_commitment", datetime.combine(day, datetime.min.time(), tzinfo=rules.SHANGHAI))
         passed = datetime.now(rules.SHANGHAI) >= rules.deadline(day, table, rules.SHANGHAI)
         with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            rows = cur.execute("""SELECT s.uscc, min(s.enterprise_name) AS name, min(g.name) AS county_name,
+            rows = cur.execute("""SELECT s.uscc, min(s.enterprise_name) AS name, min(s.region_code) AS region_code,
                                          c.filed_at, c.filed_by, c.late, c.sources, f.flagged_at
                                   FROM monitoring.source s LEFT JOIN monitoring.commitment c ON c.uscc = s.uscc AND c.day = %s
                                   LEFT JOIN monitoring.commitment_flag f ON f.uscc = s.uscc AND f.day = %s
@@ -361,7 +371,7 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
         items = []
         for r in rows:
             status = ("late" if r["late"] else "on_time") if r["filed_at"] else ("missing" if passed or r["flagged_at"] else "pending")
-            items.append({"uscc": r["uscc"], "name": r["name"], "county_name": r["county_name"] or "", "status": status,
+            items.append({"uscc": r["uscc"], "name": r["name"], "county_name": county(r["region_code"]), "status": status,
                           "status_name": rules.COMMITMENT_STATUSES.get(status, "待承诺"), "filed_at": r["filed_at"],
                           "filed_by": r["filed_by"], "flagged_at": r["flagged_at"], "sources": r["sources"] or []})
         counts = {s: sum(1 for i in items if i["status"] == s) for s in ("on_time", "late", "missing", "pending")}
@@ -419,7 +429,7 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
         level = request.level or "enterprise"
         if level not in ("enterprise", "county"):
             raise invalid(FieldViolation("level", "level.invalid", "统计层级应为 enterprise 或 county", "level is enterprise or county"))
-        group = ("q.uscc", "min(coalesce(reg.name, q.uscc))") if level == "enterprise" else ("left(q.region_code, 6)", "min(g.name)")
+        group = ("q.uscc", "min(coalesce(reg.name, q.uscc))") if level == "enterprise" else ("left(q.region_code, 6)", "NULL")
         with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             rows = cur.execute(f"""SELECT {group[0]} AS key, {group[1]} AS name, left(min(q.region_code), 6) AS county_code,
                                           sum(points)::int AS points, sum(expected)::bigint AS expected, sum(received)::bigint AS received,
@@ -429,11 +439,11 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
                                    WHERE q.day = %s AND q.region_code LIKE %s AND (%s::text IS NULL OR q.uscc = %s)
                                    GROUP BY 1""", (day, region + "%", own, own)).fetchall()
         table = self._body("data_quality")
-        ranked = rules.rank([rules.Ranked(r["key"], r["name"] or r["key"], rules.quality(
+        ranked = rules.rank([rules.Ranked(r["key"], r["name"] or county(r["key"]) or r["key"], rules.quality(
             expected=r["expected"], received=r["received"], timely=r["timely"], offline_s=r["offline_s"], observed_s=r["observed_s"],
             table=table), {"points": r["points"], "county_code": r["county_code"]}) for r in rows])
         return _json({"day": day, "level": level, "items": [
-            {"rank": n, "key": r.key, "name": r.name, "points": r.extra["points"], "county_code": r.extra["county_code"],
+            {"rank": n, "key": r.key, "name": r.name, "points": r.extra["points"], "county_code": r.extra["county_code"], "county_name": county(r.extra["county_code"] or ""),
              "online_rate": r.quality.online_rate, "completeness": r.quality.completeness, "timeliness": r.quality.timeliness,
              "score": r.quality.score} for n, r in ranked]})
 

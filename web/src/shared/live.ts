@@ -1,7 +1,11 @@
-// Live changes of one record kind: GET /api/v1/live/<path>, Server-Sent Events through the gateway
-// (the session cookie authenticates it; the gateway sends only changes this user may read, naming
-// the record, never its data). EventSource reconnects by itself and sends the id of the last event
-// it saw, so nothing is missed; `reset` means too much was missed and the page should reload.
+// Live updates: Server-Sent Events through the gateway (the session cookie authenticates them; the
+// gateway sends only what this user may read). EventSource reconnects by itself and sends the id of
+// the last event it saw, so nothing is missed.
+//
+// - `useLive(path, onChange)`: changes of one record kind, GET /api/v1/live/<path>, events `change`
+//   (naming the record, never its data) and `reset` (too much was missed: reload; `onChange(null)`).
+// - `useLiveEvents(url, handlers)`: any stream with named events, e.g. /api/v1/live/monitoring/alarms
+//   with `alarm` and `warning`. Each handler gets the event's parsed JSON data (null when it is not JSON).
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue'
 
 export interface LiveChange {
@@ -12,7 +16,19 @@ export interface LiveChange {
   changed_at: string
 }
 
-export function useLive(path: () => string, onChange: (c: LiveChange | null) => void): { connected: Ref<boolean> } {
+export type LiveHandlers = Record<string, (data: unknown) => void>
+
+function parse(e: Event): unknown {
+  try {
+    return JSON.parse((e as MessageEvent).data)
+  } catch {
+    return null
+  }
+}
+
+/** Opens `url()` (re-opened when it changes; an empty url closes it) and calls the handler of each
+ *  named event. `connected` is true while the stream is open, false while EventSource retries. */
+export function useLiveEvents(url: () => string, handlers: LiveHandlers): { connected: Ref<boolean> } {
   const connected = ref(false)
   let source: EventSource | null = null
 
@@ -22,24 +38,31 @@ export function useLive(path: () => string, onChange: (c: LiveChange | null) => 
     connected.value = false
   }
 
-  function open(p: string) {
+  function open(u: string) {
     close()
-    if (typeof EventSource === 'undefined' || !p) return
-    const s = new EventSource(`/api/v1/live/${encodeURIComponent(p)}`)
+    if (typeof EventSource === 'undefined' || !u) return
+    const s = new EventSource(u)
     source = s
     s.onopen = () => (connected.value = true)
     s.onerror = () => (connected.value = s.readyState === EventSource.OPEN) // CONNECTING: retrying by itself
-    s.addEventListener('change', (e) => {
-      try {
-        onChange(JSON.parse((e as MessageEvent).data) as LiveChange)
-      } catch {
-        onChange(null)
-      }
-    })
-    s.addEventListener('reset', () => onChange(null))
+    for (const [name, handler] of Object.entries(handlers)) s.addEventListener(name, (e) => handler(parse(e)))
   }
 
-  watch(path, open, { immediate: true })
+  watch(url, open, { immediate: true })
   onBeforeUnmount(close)
   return { connected }
+}
+
+/** Changes of one record kind: GET /api/v1/live/<path>. */
+export function useLive(path: () => string, onChange: (c: LiveChange | null) => void): { connected: Ref<boolean> } {
+  return useLiveEvents(
+    () => {
+      const p = path()
+      return p ? `/api/v1/live/${encodeURIComponent(p)}` : ''
+    },
+    {
+      change: (data) => onChange(data && typeof data === 'object' ? (data as LiveChange) : null),
+      reset: () => onChange(null),
+    },
+  )
 }

@@ -1,0 +1,4 @@
+import { mountPage } from '@/shared/setup'
+import App from './App.vue'
+
+mountPage(App)
