@@ -91,6 +91,25 @@ def monitoring(http: httpx.Client, uscc: str, headers: dict) -> int:
     return added
 
 
+def grid_members() -> int:
+    """The demo inspectors as the members of their county's grid, and the city administrator of the
+    city grid: the people told of an alarm when it escalates. Grid management (its API and pages)
+    belongs to grid supervision; until then the demo writes these rows itself."""
+    import psycopg
+    from infra.keycloak.realm import DEMO_USERS
+    pg = config.postgres()
+    with psycopg.connect(pg.dsn("supervision", pg.admin_user, pg.admin_password)) as conn:
+        grids = dict(conn.execute("SELECT region_code, code FROM supervision.grid").fetchall())
+        n = 0
+        for u in DEMO_USERS:
+            grid = grids.get(u.region)
+            if grid:
+                n += conn.execute("""INSERT INTO supervision.grid_member (grid_code, username, display_name, duty)
+                                     VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING""",
+                                  (grid, u.username, u.name, "网格员" if u.region != "620800" else "市级值班")).rowcount
+    return n
+
+
 def main() -> None:
     added = 0
     with httpx.Client(base_url=config.gateway_url(), timeout=15) as http:
@@ -99,7 +118,9 @@ def main() -> None:
             _post(http, "/api/v1/enterprises", headers, {"uscc": e.uscc, "name": e.name, "region_code": e.region, "address": e.address,
                                                          "industry_code": e.industry}, f"demo-{e.uscc}-1")
             added += monitoring(http, e.uscc, headers)
-    print(f"\033[1;32m[platform]\033[0m demo data loaded: {len(DEMO_ENTERPRISES)} enterprises, {added} monitoring points added", flush=True)
+    members = grid_members()
+    print(f"\033[1;32m[platform]\033[0m demo data loaded: {len(DEMO_ENTERPRISES)} enterprises, {added} monitoring points added, "
+          f"{members} grid members", flush=True)
 
 
 if __name__ == "__main__":

@@ -95,7 +95,8 @@ class Process:
         try:
             pid = int(self.pidfile.read_text())
             os.kill(pid, 0)
-            return pid
+            # A process killed a moment ago may linger as a zombie until init reaps it: it is gone.
+            return pid if _exists(pid) else None
         except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
             return None
 

@@ -23,6 +23,7 @@ from services.supervision.monitoring import rules
 
 log = logging.getLogger(__name__)
 CATALOGUE_SECONDS = 30.0
+REFRESH_SECONDS = 2.0
 IDEMPOTENCY_SECONDS = 24 * 3600
 
 
@@ -49,9 +50,11 @@ class Intake:
         if self._producer is not None:
             self._producer.close(timeout=5)
 
-    async def catalogue(self, uscc: str, fetch) -> dict[str, tuple[int, str]]:
+    async def catalogue(self, uscc: str, fetch, *, max_age: float = CATALOGUE_SECONDS) -> dict[str, tuple[int, str]]:
+        """The enterprise's points, at most `max_age` seconds old. A batch naming a point the held copy
+        does not know asks again (max_age=REFRESH_SECONDS): a point just registered is taken at once."""
         held = self._catalogues.get(uscc)
-        if held and time.monotonic() - held[0] < CATALOGUE_SECONDS:
+        if held and time.monotonic() - held[0] < max_age:
             return held[1]
         response, _ = await fetch()  # gateway.clients.call: (response, trailers)
         points = {p.point_code: (p.id, p.quantity) for p in response.points}

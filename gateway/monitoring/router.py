@@ -84,9 +84,14 @@ async def post_readings(request: Request, response: Response, idempotency_key: I
         response.headers["Idempotency-Replayed"] = "true"
         return Response(content=held[1], media_type="application/json", headers={"Idempotency-Replayed": "true"})
     hub: intake.Intake = request.app.state.intake
-    catalogue = await hub.catalogue(uscc, lambda: call(request.app.state.clients.monitoring.GetIntakeCatalogue,
-                                                        pb.GetIntakeCatalogueRequest(uscc=uscc), request))
+    def fetch():
+        return call(request.app.state.clients.monitoring.GetIntakeCatalogue, pb.GetIntakeCatalogueRequest(uscc=uscc), request)
+    catalogue = await hub.catalogue(uscc, fetch)
     columns, rejected = intake.check(items, catalogue, now_ms=int(time.time() * 1000), table=table)
+    if any(r.code == "reading.unknown_point" for r in rejected):
+        fresher = await hub.catalogue(uscc, fetch, max_age=intake.REFRESH_SECONDS)
+        if fresher is not catalogue:
+            columns, rejected = intake.check(items, fresher, now_ms=int(time.time() * 1000), table=table)
     ids, codes, point_index, times, values = columns
     if times:
         await hub.publish(ev.ReadingBatch(batch_id=intake.batch_id(uscc, idempotency_key), uscc=uscc,

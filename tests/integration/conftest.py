@@ -178,16 +178,38 @@ def _db(name: str) -> psycopg.Connection:
     return psycopg.connect(pg.dsn(name, pg.admin_user, pg.admin_password), autocommit=True)
 
 
+class _Reconnecting:
+    """A session-long autocommit connection that reconnects after a PostgreSQL restart (the
+    reliability tests restart it) instead of failing every later test."""
+
+    def __init__(self, name: str):
+        self.name, self.conn = name, _db(name)
+
+    def __getattr__(self, attr):
+        if self.conn.closed or self.conn.broken:
+            self.conn = _db(self.name)
+        return getattr(self.conn, attr)
+
+    def execute(self, *args, **kwargs):
+        try:
+            return self.__getattr__("execute")(*args, **kwargs)
+        except psycopg.OperationalError:
+            self.conn = _db(self.name)
+            return self.conn.execute(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def datacenter_db():
-    with _db("datacenter") as conn:
-        yield conn
+    db = _Reconnecting("datacenter")
+    yield db
+    db.conn.close()
 
 
 @pytest.fixture(scope="session")
 def supervision_db():
-    with _db("supervision") as conn:
-        yield conn
+    db = _Reconnecting("supervision")
+    yield db
+    db.conn.close()
 
 
 def stored_enterprise(db: psycopg.Connection, uscc: str):
