@@ -88,6 +88,23 @@ export function valueText(value: number | null | undefined, unit?: string | null
   return unit ? `${n} ${unit}` : n
 }
 
+/** A switch's state in words: 1 is on / acting / bypassed, 0 is off / normal. */
+const SWITCH_STATES: Record<string, [string, string]> = {
+  feed_power: ['断电', '供电'],
+  emergency_shutoff: ['正常', '已切断'],
+  sis_bypass: ['投用', '旁路'],
+}
+export function switchText(kind: string | null | undefined, value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—'
+  const names = SWITCH_STATES[kind ?? ''] ?? ['关', '开']
+  return names[value === 1 ? 1 : 0]
+}
+
+/** A point's latest value as a person reads it: a number with its unit, or a switch's state. */
+export function pointValueText(p: { switch_kind?: string | null; last_value?: number | null; unit?: string | null }): string {
+  return p.switch_kind ? switchText(p.switch_kind, p.last_value) : valueText(p.last_value, p.unit)
+}
+
 /** 3725 s → `1小时2分5秒`; 90061 s → `1天1小时1分`. */
 export function durationText(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—'
