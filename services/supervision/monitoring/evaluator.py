@@ -251,7 +251,9 @@ class Engine:
     def _write(self, conn, point: dict, alarms: dict, state: rules.Active, change: rules.Change, escalation: dict, now: datetime) -> None:
         row = alarms.get(change.condition)
         if change.kind == "raised" and row is None:
-            step = rules.next_escalation("enterprise", rules.escalation_kind(change.condition, change.level), change.at, escalation)
+            # Escalation counts from when the platform learnt of it: a reading sent late does not escalate at once.
+            step = rules.next_escalation("enterprise", rules.escalation_kind(change.condition, change.level), max(change.at, now),
+                                         escalation)
             row = store.insert_alarm(conn, {
                 "point_id": point["id"], "uscc": point["uscc"], "region_code": point["region_code"], "source_id": point["source_id"],
                 "condition": change.condition, "level": state.level, "status": "raised", "active": True, "threshold": change.threshold,

@@ -7,6 +7,7 @@ from datetime import datetime
 import psycopg
 from psycopg.rows import dict_row
 
+from services.kit import config
 from services.supervision.monitoring import events
 
 ALARM_COLUMNS = """id, point_id, uscc, region_code, source_id, condition, level, status, active, threshold, peak_value,
@@ -68,11 +69,11 @@ def notify(conn: psycopg.Connection, alarm: dict, step: str) -> None:
                         FROM monitoring.source s, jsonb_array_elements(s.people) p WHERE s.id = %s
                         ON CONFLICT DO NOTHING""", (alarm["id"], alarm["source_id"]))
         return
-    grid = ("SELECT grid_code FROM supervision.registration WHERE uscc = %s" if step == "county"
-            else "SELECT code FROM supervision.grid WHERE region_code = '620800' AND %s IS NOT NULL")
+    grid, key = (("SELECT grid_code FROM supervision.registration WHERE uscc = %s", alarm["uscc"]) if step == "county"
+                 else ("SELECT code FROM supervision.grid WHERE region_code = %s", config.jurisdiction()))
     conn.execute(f"""INSERT INTO monitoring.notification (alarm_id, step, duty, name, phone)
                      SELECT %s, %s, m.duty, m.display_name, m.phone FROM supervision.grid_member m
-                     WHERE m.grid_code IN ({grid}) ON CONFLICT DO NOTHING""", (alarm["id"], step, alarm["uscc"]))
+                     WHERE m.grid_code IN ({grid}) ON CONFLICT DO NOTHING""", (alarm["id"], step, key))
 
 
 # --- warnings ------------------------------------------------------------------------------------
