@@ -61,7 +61,7 @@ def security_schemes(settings, keycloak) -> dict:
                              "flows": {"clientCredentials": {"tokenUrl": f"{public_issuer}/protocol/openid-connect/token",
                                                              "scopes": dict(roles.INTEGRATOR_SCOPES)}}},
         SESSION: {"type": "apiKey", "in": "cookie", "name": settings.session_cookie,
-                  "description": "网页登录会话（/auth/login） / The browser session cookie set by /auth/login (staff only). "
+                  "description": "网页登录会话（/auth/login） / The browser session cookie set by /auth/login (agency staff and enterprise people). "
                                  "The browser sends it by itself; a bearer token, when present, takes precedence."},
         CSRF: {"type": "apiKey", "in": "header", "name": CSRF_HEADER,
                "description": f"写操作使用会话时必带 / With the session cookie, every request other than GET, HEAD or "
@@ -81,7 +81,7 @@ def security_for(permission: Permission, method: str) -> list[dict[str, list[str
             requirement = {CLIENT_CREDENTIALS: [scope] if scope else []}
             if requirement not in requirements:
                 requirements.append(requirement)
-    if "staff" in permission.kinds:  # only staff log in through the browser
+    if "staff" in permission.kinds or "enterprise" in permission.kinds:  # people log in through the browser
         requirements.append({SESSION: []} if method.upper() in SAFE_METHODS else {SESSION: [], CSRF: []})
     return requirements
 

@@ -414,7 +414,7 @@ def evaluator_process() -> Process:
     """The monitoring evaluator (services/supervision/monitoring/evaluator.py): its own process,
     started after the supervision service has migrated the database; ready once its metrics answer."""
     import httpx
-    port = config.ports().services["supervision"][1] + 10
+    port = int(config.env("SAFETY_EVALUATOR_METRICS_PORT", str(config.ports().services["supervision"][1] + 10)))
     return Process("evaluator", [PY, "-m", "services.supervision.monitoring.evaluator"],
                    lambda: httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).status_code == 200,
                    f"monitoring evaluator (metrics http://127.0.0.1:{port}/metrics)", ready_timeout=60)
@@ -423,7 +423,7 @@ def evaluator_process() -> Process:
 def simulator_process() -> Process:
     """The demo enterprises' sensors (services/supervision/monitoring/simulator.py): demo instance only."""
     import httpx
-    port = config.ports().services["supervision"][1] + 11
+    port = int(config.env("SAFETY_SIMULATOR_METRICS_PORT", str(config.ports().services["supervision"][1] + 11)))
     return Process("simulator", [PY, "-m", "services.supervision.monitoring.simulator"],
                    lambda: httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).status_code == 200,
                    "sensor simulator of the demo enterprises (`platformctl stop simulator` stops it)", ready_timeout=60)

@@ -41,9 +41,7 @@ class Intake:
 
     def producer(self):
         if self._producer is None:
-            p = kafka_clients.producer(self.bootstrap)
-            p.config["client_id"] = "gateway-intake"
-            self._producer = p
+            self._producer = kafka_clients.producer(self.bootstrap, client_id="gateway-intake")
         return self._producer
 
     def close(self) -> None:

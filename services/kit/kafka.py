@@ -11,7 +11,7 @@ from services.kit.config import REPO_ROOT
 TOPICS_FILE = REPO_ROOT / "infra" / "kafka" / "topics.yaml"
 
 
-def producer(bootstrap: str) -> KafkaProducer:
+def producer(bootstrap: str, *, client_id: str = "safety-outbox-relay") -> KafkaProducer:
     """Acknowledged by all in-sync replicas, idempotent, bounded blocking when the broker is away."""
     return KafkaProducer(
         bootstrap_servers=bootstrap,
@@ -21,7 +21,7 @@ def producer(bootstrap: str) -> KafkaProducer:
         retries=5,
         request_timeout_ms=10_000,
         max_block_ms=10_000,
-        client_id="safety-outbox-relay",
+        client_id=client_id,
     )
 
 

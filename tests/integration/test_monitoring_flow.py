@@ -158,3 +158,31 @@ def test_another_county_does_not_see_the_enterprise(http, point, staff_token):
     assert r.status_code == 404
     r = http.get(f"/api/v1/monitoring/points/{point['id']}", headers=bearer(staff_token("kongtong-inspector")))
     assert r.status_code == 200 and r.json()["quantity_name"] == "甲烷浓度"
+
+
+def test_feed_power_still_on_after_a_methane_cut_is_a_power_cut_failure(http, demo_enterprises, demo_tokens, supervision_db):
+    """断电失效: the zone's methane reaches its cut value and the feed sensor still reports power on
+    after the coal_methane table's grace (30 s); power off clears it."""
+    token, zone = demo_tokens(KT.client_id), f"测试断电区{uuid.uuid4().hex[:6]}"
+    made = {}
+    for name, extra in (("methane", {}), ("feed", {"quantity": "switch", "switch_kind": "feed_power", "unit": None, "coal_location": None,
+                                                    "location": "馈电开关"})):
+        body = good_body("monitoring_point", tok="断电") | {"point_code": f"PF-{name}-{uuid.uuid4().hex[:6]}", "zone": zone} | extra
+        r = http.post("/api/v1/monitoring-points", json={k: v for k, v in body.items() if v is not None},
+                      headers=bearer(token) | {"Idempotency-Key": str(uuid.uuid4())})
+        assert r.status_code == 201, r.text
+        made[name] = r.json()
+    wait_for("both copies", lambda: supervision_db.execute("SELECT count(*) FROM monitoring.point WHERE id = ANY(%s)",
+                                                           ([p["id"] for p in made.values()],)).fetchone()[0] == 2)
+    t0 = datetime.now(timezone.utc) - timedelta(seconds=60)
+    m, f = made["methane"]["point_code"], made["feed"]["point_code"]
+    post(http, token, [{"point": m, "time": _iso(t0), "value": 1.6}, {"point": f, "time": _iso(t0 + timedelta(seconds=2)), "state": 1}])
+    time.sleep(1.5)
+    failure = "SELECT status, active FROM monitoring.alarm WHERE point_id = %s AND condition = 'power_cut_failure'"
+    assert supervision_db.execute(failure, (made["feed"]["id"],)).fetchone() is None  # within the grace: not yet a failure
+    post(http, token, [{"point": f, "time": _iso(t0 + timedelta(seconds=40)), "state": 1}])
+    assert wait_for("the power-cut failure", lambda: supervision_db.execute(failure, (made["feed"]["id"],)).fetchone()) == ("raised", True)
+    post(http, token, [{"point": f, "time": _iso(t0 + timedelta(seconds=45)), "state": 0}])
+    wait_for("cleared once cut", lambda: supervision_db.execute(failure, (made["feed"]["id"],)).fetchone()[1] is False)
+    colour = supervision_db.execute("SELECT colour FROM monitoring.warning WHERE scope = 'enterprise' AND scope_id = %s", (KT_USCC,)).fetchone()
+    assert colour is not None

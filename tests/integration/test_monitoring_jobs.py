@@ -98,7 +98,9 @@ def test_a_person_files_the_daily_commitment_and_a_machine_may_not(http, demo_en
     filed = http.post("/api/v1/monitoring/commitments", json={"sources": sources},
                       headers=bearer(person) | {"Idempotency-Key": str(uuid.uuid4())})
     assert filed.status_code == 200, filed.text
-    assert filed.json()["late"] == (datetime.now(timezone(timedelta(hours=8))).strftime("%H:%M") >= "10:00")
+    late = datetime.now(timezone(timedelta(hours=8))).strftime("%H:%M") >= "10:00"
+    assert filed.json()["status"] == ("late" if late else "on_time") and filed.json()["filed"] is True
+    assert {s["source_id"] for s in filed.json()["expected_sources"]} == {source, *others}
     board = http.get("/api/v1/monitoring/commitments", headers=bearer(staff_token("kongtong-inspector"))).json()
     mine = next(i for i in board["items"] if i["uscc"] == KT_USCC)
     assert mine["status"] in ("on_time", "late") and mine["status_name"] in ("按时承诺", "逾期承诺")

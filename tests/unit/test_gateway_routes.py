@@ -93,7 +93,8 @@ SAFE = {"get", "head", "options"}
 
 def expected_security(permission: Permission, method: str) -> list[dict]:
     """Public: nothing. Otherwise a bearer token always; the client-credentials token of an enterprise, or of an
-    integrator holding one of the route's scopes; the session cookie if staff may call, with the CSRF header on writes."""
+    integrator holding one of the route's scopes; the session cookie if people may call (agency staff, or an
+    enterprise's people, who also log in through the browser), with the CSRF header on writes."""
     if permission.public:
         return []
     alternatives = [{"bearer": []}]
@@ -101,7 +102,7 @@ def expected_security(permission: Permission, method: str) -> list[dict]:
         alternatives.append({"clientCredentials": []})
     if "integrator" in permission.kinds:
         alternatives += [{"clientCredentials": [scope]} for scope in permission.scopes] or [{"clientCredentials": []}]
-    if "staff" in permission.kinds:
+    if "staff" in permission.kinds or "enterprise" in permission.kinds:
         alternatives.append({"sessionCookie": []} if method in SAFE else {"sessionCookie": [], "csrfToken": []})
     return alternatives
 

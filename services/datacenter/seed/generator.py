@@ -617,8 +617,10 @@ _POINTS = {
     "toxic_gas": (("level", "m", 0.3, 0.6, None, None, "LT"), ("pressure", "MPa", None, 0.2, 1.6, 1.8, "PT"),
                   ("toxic_gas", "ppm", None, None, 0.3, 0.6, "AT")),
 }
-# every major hazard source's points also have an emergency shut-off valve and, on production units, a SIS bypass
+# every major hazard source's points also have an emergency shut-off valve
 _SWITCHES = (("emergency_shutoff", "XV"),)
+# the gas a toxic-gas detector watches, by the unit's first chemical
+_TOXIC_GAS = {"7782-50-5": "氯气", "7664-41-7": "氨", "7783-06-4": "硫化氢"}
 # a coal mine's safety monitoring (KJ system): (quantity, unit, coal location, zone, location, high, high_high, tag)
 _COAL_POINTS = (
     ("methane", "%CH4", "working_face", "1302综采工作面", "1302综采工作面", None, None, "T0"),
@@ -1170,7 +1172,7 @@ class World:
                 high, hh = round(height * 0.85, 1), round(height * 0.9, 1)
             pts.append(_clean({"point_code": f"{tag}-{n:02d}-{code}01", "quantity": quantity, "unit": unit_zh,
                                "low_low": ll, "low": low, "high": high, "high_high": hh, "interval_s": _INTERVALS[quantity],
-                               **({"gas": "氯气"} if quantity == "toxic_gas" else {})}))
+                               **({"gas": _TOXIC_GAS.get(chemicals[0][0], chemicals[0][1])} if quantity == "toxic_gas" else {})}))
         for kind, code in _SWITCHES:
             pts.append({"point_code": f"{tag}-{n:02d}-{code}01", "quantity": "switch", "switch_kind": kind,
                         "interval_s": _INTERVALS["switch"]})

@@ -107,12 +107,16 @@ class Engine:
             by_partition[r.partition].append(r)
         with conn.transaction():
             now = store.now(conn)
+            # Every partition has its row before any is locked: two copies meeting a partition's first
+            # batch serialise on it like on any other.
+            conn.execute("""INSERT INTO monitoring.consumer_offset (consumer, topic, partition, next_offset)
+                            SELECT %s, %s, p, 0 FROM unnest(%s::int[]) p ON CONFLICT DO NOTHING""", (CONSUMER, topic, list(by_partition)))
             held = dict(conn.execute(
                 "SELECT partition, next_offset FROM monitoring.consumer_offset WHERE consumer = %s AND topic = %s AND partition = ANY(%s) "
                 "FOR UPDATE", (CONSUMER, topic, list(by_partition))).fetchall())
             fresh, position = [], {}
             for p, rs in by_partition.items():
-                start = held.get(p, -1)
+                start = held[p]
                 take = [r for r in rs if r.offset >= start]
                 READINGS.labels("skipped_batch").inc(len(rs) - len(take))
                 fresh += take
@@ -128,10 +132,9 @@ class Engine:
                     log.error("evaluator: unreadable record %s/%d@%d: %s", r.topic, r.partition, r.offset, exc)
                     READINGS.labels("unreadable_record").inc()
             if batches:
-                self._store(conn, batches)
                 self._evaluate(conn, batches, now)
             for p, nxt in position.items():
-                if nxt >= 0:
+                if nxt > held[p]:
                     conn.execute("""INSERT INTO monitoring.consumer_offset (consumer, topic, partition, next_offset) VALUES (%s, %s, %s, %s)
                                     ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset""",
                                  (CONSUMER, topic, p, nxt))
@@ -139,7 +142,10 @@ class Engine:
         return position
 
     # --- storing -------------------------------------------------------------------------------
-    def _store(self, conn: psycopg.Connection, batches: list[Decoded]) -> None:
+    def _store(self, conn: psycopg.Connection, batches: list[Decoded], candidates: list[int]) -> dict[int, set[int]]:
+        """Stores every reading once; returns, for the candidate points only, the times (ms) of the
+        readings this batch stored for the first time: only those are evaluated, so a batch sent
+        again (a client's retry with a new key) cannot raise an alarm that has since closed."""
         conn.execute("""CREATE TEMP TABLE IF NOT EXISTS reading_batch (point_id integer, time_ms bigint, value double precision,
                         received_ms bigint) ON COMMIT DELETE ROWS""")
         n = 0
@@ -149,17 +155,31 @@ class Engine:
                 for pid, t, v in zip(b.point_ids, b.times_ms, b.values):
                     cp.write_row((pid, t, v, rec))
                 n += len(b.values)
-        stored = conn.execute("""INSERT INTO monitoring.reading (point_id, time, value, received_at)
-                                 SELECT point_id, to_timestamp(time_ms / 1000.0), value, to_timestamp(received_ms / 1000.0)
-                                 FROM reading_batch ON CONFLICT DO NOTHING""").rowcount
+        with conn.cursor() as cur:
+            cur.execute("""WITH stored AS (
+                               INSERT INTO monitoring.reading (point_id, time, value, received_at)
+                               SELECT point_id, to_timestamp(time_ms / 1000.0), value, to_timestamp(received_ms / 1000.0)
+                               FROM reading_batch ON CONFLICT DO NOTHING RETURNING point_id, time)
+                           SELECT -1, count(*)::bigint FROM stored
+                           UNION ALL
+                           SELECT point_id, (extract(epoch FROM time) * 1000)::bigint FROM stored WHERE point_id = ANY(%s)""",
+                        (candidates,))
+            rows = cur.fetchall()
+        stored = rows[0][1]
+        new: dict[int, set[int]] = defaultdict(set)
+        for pid, t in rows[1:]:
+            new[pid].add(t)
         READINGS.labels("stored").inc(stored)
         READINGS.labels("duplicate").inc(n - stored)
-        # Readings for minutes already rolled up: those buckets are rolled up again.
+        # Readings for minutes already rolled up: those buckets are rolled up again. The watermark is
+        # read under a share lock, so a rollup run that moves it either waits for this transaction
+        # (and sees its readings) or has committed (and this marks the minute dirty).
         conn.execute("""INSERT INTO monitoring.rollup_dirty (point_id, bucket)
                         SELECT DISTINCT b.point_id, date_trunc('minute', to_timestamp(b.time_ms / 1000.0))
-                        FROM reading_batch b, monitoring.rollup_watermark w
-                        WHERE w.name = '1m' AND b.time_ms < extract(epoch FROM w.until) * 1000
+                        FROM reading_batch b, (SELECT until FROM monitoring.rollup_watermark WHERE name = '1m' FOR SHARE) w
+                        WHERE b.time_ms < extract(epoch FROM w.until) * 1000
                         ON CONFLICT DO NOTHING""")
+        return new
 
     # --- evaluating ----------------------------------------------------------------------------
     def _evaluate(self, conn: psycopg.Connection, batches: list[Decoded], now: datetime) -> None:
@@ -167,11 +187,15 @@ class Engine:
         for b in batches:
             for pid, t, v in zip(b.point_ids, b.times_ms, b.values):
                 per_point[pid].append((t, v))
+        if any(pid not in self.points.rows for pid in per_point):  # a point registered since the last refresh
+            self.points.refresh(conn, self.tables, now)
+            self._points_checked = time.monotonic()
         with_open = store.points_with_open_alarms(conn)
         candidates = []
         for pid, readings in per_point.items():
             checks = self.points.checks.get(pid)
-            if pid in with_open:
+            row = self.points.rows.get(pid) or {}
+            if pid in with_open or row.get("switch_kind") == "feed_power":  # feed power is judged with its zone
                 candidates.append(pid)
                 continue
             if not checks:
@@ -182,9 +206,11 @@ class Engine:
                                                                                                    else lo <= c.raise_at))
                    for c in checks):
                 candidates.append(pid)
+        new = self._store(conn, batches, candidates)
         touched: set[str] = set()
         if candidates:
-            touched |= self._evaluate_points(conn, candidates, per_point, now)
+            fresh = {pid: [(t, v) for t, v in per_point[pid] if t in new.get(pid, ())] for pid in candidates}
+            touched |= self._evaluate_points(conn, [pid for pid in candidates if fresh[pid]], fresh, now)
         self._point_states(conn, per_point, touched, now)
         if touched:
             warning_table = body(self.tables, "warning_colours", now)
@@ -276,6 +302,11 @@ class Engine:
                 closing = True
         elif change.kind == "reactivated":
             values["cleared_at"] = None
+        if change.kind == "escalated_level" and row["status"] == "raised" and row["escalation"] == "enterprise":
+            # now critical: its shorter time to the county counts from now, unless the old one is sooner
+            step = rules.next_escalation("enterprise", rules.escalation_kind(change.condition, "critical"), now, escalation)
+            if step and (row["next_escalation_at"] is None or step[1] < row["next_escalation_at"]):
+                values["next_escalation_at"] = step[1]
         alarms[change.condition] = store.update_alarm(conn, row["id"], values, actor=ACTOR, action=action,
                                                       detail={"value": change.value, "level": state.level})
         if closing:

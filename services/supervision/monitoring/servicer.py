@@ -296,7 +296,7 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
                 if status == "closed":
                     changes["closed_at"] = now
                 detail = {"note": request.result.strip()}
-            store.update_alarm(conn, alarm["id"], changes, actor=actor, action=action, detail=detail)
+            store.update_alarm(conn, alarm["id"], changes, actor=actor, action=action, detail=detail, event_actor=p.label)
             if status == "closed" and action != "closed":
                 store.history(conn, alarm["id"], "closed", actor, {})
             audit.record(conn, action=f"alarm.{'acknowledge' if action == 'acknowledged' else 'dispose'}", target_type="alarm",
@@ -377,19 +377,29 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
         counts = {s: sum(1 for i in items if i["status"] == s) for s in ("on_time", "late", "missing", "pending")}
         return _json({"day": day, "deadline": table["deadline"], "items": items, "counts": counts})
 
+    def _own_commitment(self, cur, own: str, day: date) -> dict:
+        """The enterprise's commitment of `day` in the board's item shape, with the sources it must
+        report (every major hazard source of its own, whether or not it has points)."""
+        row = cur.execute("SELECT * FROM monitoring.commitment WHERE uscc = %s AND day = %s", (own, day)).fetchone()
+        sources = cur.execute("SELECT id, name, grade, enterprise_name, region_code FROM monitoring.source WHERE uscc = %s AND NOT deleted "
+                              "ORDER BY id", (own,)).fetchall()
+        table = evaluator.body(self.tables, "safety_commitment", datetime.combine(day, datetime.min.time(), tzinfo=rules.SHANGHAI))
+        passed = datetime.now(rules.SHANGHAI) >= rules.deadline(day, table, rules.SHANGHAI)
+        status = ("late" if row["late"] else "on_time") if row else ("missing" if passed else "pending")
+        return {"day": day, "deadline": table["deadline"], "uscc": own, "name": sources[0]["enterprise_name"] if sources else "",
+                "county_name": county(sources[0]["region_code"]) if sources else "", "filed": row is not None, "status": status,
+                "status_name": rules.COMMITMENT_STATUSES.get(status, "待承诺"), "filed_at": row["filed_at"] if row else None,
+                "filed_by": row["filed_by"] if row else None, "sources": row["sources"] if row else [],
+                "expected_sources": [{"source_id": s["id"], "source_name": s["name"], "grade_name": GRADES.get(s["grade"] or "")}
+                                     for s in sources]}
+
     def GetOwnCommitment(self, request, context):
         p = current_principal()
         _, own = scope(p)
         if not own:
             raise PermissionDenied("仅企业可查看本单位的承诺", "Only an enterprise reads its own commitment")
-        day = _day(request.day)
         with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute("SELECT * FROM monitoring.commitment WHERE uscc = %s AND day = %s", (own, day)).fetchone()
-            sources = cur.execute("SELECT id, name, grade FROM monitoring.source WHERE uscc = %s AND NOT deleted ORDER BY id",
-                                  (own,)).fetchall()
-        table = self._body("safety_commitment")
-        return _json({"day": day, "deadline": table["deadline"], "filed": row is not None, "commitment": row,
-                      "sources": [{"id": s["id"], "name": s["name"], "grade_name": GRADES.get(s["grade"] or "")} for s in sources]})
+            return _json(self._own_commitment(cur, own, _day(request.day)))
 
     def FileCommitment(self, request, context):
         p = current_principal()
@@ -412,14 +422,13 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
                 s["special_work_names"] = [rules.SPECIAL_WORK[w] for w in s["special_work"]]
             late = now >= rules.deadline(now.date(), table, rules.SHANGHAI)
             region = next(iter(known.values()))["region_code"]
-            by = p.display_name or p.username
             row = cur.execute("""INSERT INTO monitoring.commitment (uscc, day, region_code, filed_at, filed_by, late, sources)
                                  VALUES (%s, %s, %s, now(), %s, %s, %s)
                                  ON CONFLICT (uscc, day) DO UPDATE SET sources = EXCLUDED.sources, filed_by = EXCLUDED.filed_by
-                                 RETURNING *""", (own, now.date(), region, by, late, Jsonb(sources))).fetchone()
+                                 RETURNING late""", (own, now.date(), region, p.display_name or p.username, late, Jsonb(sources))).fetchone()
             audit.record(conn, action="commitment.file", target_type="commitment", target_id=f"{own}:{now.date()}",
                          target_region=region, uscc=own, summary={"late": row["late"], "sources": len(sources)})
-        return _json(row)
+            return _json(self._own_commitment(cur, own, now.date()))
 
     # --- quality ------------------------------------------------------------------------------
     def GetQuality(self, request, context):

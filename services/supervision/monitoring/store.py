@@ -32,15 +32,16 @@ def insert_alarm(conn: psycopg.Connection, values: dict, *, actor: str, action: 
 
 
 def update_alarm(conn: psycopg.Connection, alarm_id: int, changes: dict, *, actor: str, action: str | None,
-                 detail: dict | None = None) -> dict:
-    """Applies `changes`; an `action` (a state change) also gets history and an event, and a new version."""
+                 detail: dict | None = None, event_actor: str | None = None) -> dict:
+    """Applies `changes`; an `action` (a state change) also gets history and an event, and a new version.
+    `actor` is what the history shows (a person's name); the event names the account (`event_actor`)."""
     sets = [f"{c} = %s" for c in changes] + (["version = version + 1"] if action else [])
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(f"UPDATE monitoring.alarm SET {', '.join(sets)} WHERE id = %s RETURNING {ALARM_COLUMNS}",
                           [*changes.values(), alarm_id]).fetchone()
     if action:
         history(conn, alarm_id, action, actor, detail)
-        events.alarm_changed(conn, row, action=action, actor=actor)
+        events.alarm_changed(conn, row, action=action, actor=event_actor or actor)
     return row
 
 

@@ -226,7 +226,7 @@ export interface Warnings {
 
 // ---- safety commitments ---------------------------------------------------------------------------
 
-export type CommitmentStatus = 'on_time' | 'late' | 'missing'
+export type CommitmentStatus = 'on_time' | 'late' | 'missing' | 'pending'
 export type SourceState = 'normal' | 'stopped' | 'maintenance' | 'special_work'
 export type SpecialWork =
   | 'hot_work'
@@ -256,9 +256,12 @@ export interface Commitment {
   filed_at: string | null
   filed_by: string | null
   sources: CommitmentSource[]
-  /** Not in the list items; tolerated on /commitments/today (assumption). */
+  /** Only on /commitments/today and the answer to filing: */
   day?: string
   deadline?: string
+  filed?: boolean
+  /** Every major hazard source of the enterprise: what the form must report. */
+  expected_sources?: { source_id: Id; source_name: string; grade_name?: string | null }[]
 }
 
 export interface CommitmentBoard {
@@ -406,21 +409,10 @@ export function fileCommitment(input: CommitmentInput, key: string) {
   return apiPost<Commitment>(`${BASE}/commitments`, input, { idempotencyKey: key, notify: false })
 }
 
-/**
- * The major hazard sources an enterprise files its commitment for.
- * TODO(backend): the contract has no endpoint listing an enterprise's major hazard sources, so they
- * are taken from its points (distinct source_id / source_name of major-hazard points): a source with
- * no monitoring point yet is missing from the form. A `GET /api/v1/monitoring/sources?uscc=` (or the
- * expected sources in `GET /commitments/today`) would close that gap.
- */
-export async function commitmentSources(uscc: string): Promise<{ source_id: Id; source_name: string }[]> {
-  const { items } = await allPoints({ uscc, site_type: 'major_hazard' })
-  const seen = new Map<string, { source_id: Id; source_name: string }>()
-  for (const p of items) {
-    if (p.source_id === null || p.source_id === undefined || seen.has(String(p.source_id))) continue
-    seen.set(String(p.source_id), { source_id: p.source_id, source_name: p.source_name || `危险源 ${p.source_id}` })
-  }
-  return [...seen.values()]
+/** The major hazard sources an enterprise files its commitment for (all of its own, with or without points). */
+export async function commitmentSources(_uscc: string): Promise<{ source_id: Id; source_name: string }[]> {
+  const today = await getTodayCommitment()
+  return (today?.expected_sources ?? []).map((s) => ({ source_id: s.source_id, source_name: s.source_name }))
 }
 
 export function getQuality(day: string, level: QualityLevel) {

@@ -67,10 +67,11 @@ export const SPECIAL_WORKS: { code: SpecialWork; name: string }[] = [
   { code: 'road_closure', name: '断路作业' },
 ]
 
-export const COMMITMENT_STATUS: Record<CommitmentStatus, { name: string; tag: 'success' | 'warning' | 'danger' }> = {
+export const COMMITMENT_STATUS: Record<CommitmentStatus, { name: string; tag: 'success' | 'warning' | 'danger' | 'info' }> = {
   on_time: { name: '按时承诺', tag: 'success' },
   late: { name: '逾期承诺', tag: 'warning' },
   missing: { name: '未承诺', tag: 'danger' },
+  pending: { name: '待承诺', tag: 'info' },
 }
 
 export function specialWorkNames(codes: string[] | null | undefined): string {
