@@ -149,9 +149,9 @@ def run_quality(conn: psycopg.Connection, all_tables, now: datetime) -> None:
         upto = min(hi, now)
         conn.execute("""INSERT INTO monitoring.quality_daily (day, uscc, region_code, points, expected, received, timely, offline_s, observed_s)
             SELECT %(day)s, p.uscc, min(p.region_code), count(*),
-                   sum(floor(extract(epoch FROM (%(upto)s - %(lo)s)) / p.interval_s))::bigint,
+                   sum(floor(extract(epoch FROM (%(upto)s - greatest(%(lo)s, p.registered_at))) / p.interval_s))::bigint,
                    coalesce(sum(r.received), 0), coalesce(sum(r.timely), 0), coalesce(sum(o.offline_s), 0),
-                   count(*) * extract(epoch FROM (%(upto)s - %(lo)s))::bigint
+                   sum(extract(epoch FROM (%(upto)s - greatest(%(lo)s, p.registered_at))))::bigint
             FROM monitoring.point p
             LEFT JOIN (SELECT point_id, sum(count) AS received, sum(timely) AS timely FROM monitoring.rollup_1m
                        WHERE bucket >= %(lo)s AND bucket < %(upto)s GROUP BY 1) r ON r.point_id = p.id
@@ -159,7 +159,7 @@ def run_quality(conn: psycopg.Connection, all_tables, now: datetime) -> None:
                               AS offline_s
                        FROM monitoring.alarm WHERE condition = 'offline' AND raised_at < %(upto)s
                          AND coalesce(cleared_at, %(upto)s) > %(lo)s GROUP BY 1) o ON o.point_id = p.id
-            WHERE NOT p.deleted AND p.status = 'in_service' AND %(upto)s > %(lo)s
+            WHERE NOT p.deleted AND p.status = 'in_service' AND %(upto)s > greatest(%(lo)s, p.registered_at)
             GROUP BY p.uscc
             ON CONFLICT (day, uscc) DO UPDATE SET region_code = EXCLUDED.region_code, points = EXCLUDED.points,
                 expected = EXCLUDED.expected, received = EXCLUDED.received, timely = EXCLUDED.timely,
