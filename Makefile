@@ -65,6 +65,7 @@ bench: test-up
 	@$(PY) -m bench.gateway_reads
 	@SAFETY_INSTANCE=test $(PY) -m bench.live_updates   # it writes hazards: into the test instance, not the demo data
 	@SAFETY_INSTANCE=test $(PY) -m bench.submit_enterprises   # it changes an enterprise: the test instance again
+	@SAFETY_INSTANCE=test $(PY) -m bench.monitoring   # it posts readings and raises alarms: the test instance too
 	@$(PY) -m bench.datacenter
 	@$(PY) -m bench.summary   # the closing table: every figure beside its ceiling from this run
 

@@ -55,6 +55,38 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
         out.append(("enterprise submission (write + outbox), c=16", _rps(s["submit"]), "—", "—", "—", "—"))
         out.append(("event lag, acknowledged → supervision registration", f"p50 {s['lag']['p50_ms']:.0f} ms, "
                     f"p99 {s['lag']['p99_ms']:.0f} ms", "—", "—", "—", "—"))
+    mo = results.load("monitoring")
+    if mo and mo.get("intake"):
+        w, ceilings = mo["intake"], mo.get("ceilings") or {}
+        kafka = (ceilings.get("kafka") or {}).get("readings_per_s")
+        copy = (ceilings.get("copy") or {}).get("copy_readings_per_s")
+        stored = w["stored_per_s"]
+        ceiling = "; ".join(x for x in (f"Kafka produce+consume {kafka:,}/s" if kafka else "",
+                                        f"PostgreSQL COPY {copy:,}/s" if copy else "") if x) or "—"
+        ok = stored >= 50_000 and all(c and stored / c >= 0.25 for c in (kafka, copy))
+        out.append((f"monitoring intake, {mo['points']:,} points every {mo['interval_s']:g} s ({mo['offered_per_s']:,}/s offered), "
+                    f"{mo['seconds']} s", f"accepted {w['accepted_per_s']:,}/s (posts p99 {w.get('http_p99_ms') or 0:.0f} ms); "
+                    f"stored + evaluated {stored:,}/s; lag {w['lag_records_end']:,} records at the end", ceiling,
+                    f"{_ratio(stored, kafka)} of Kafka; {_ratio(stored, copy)} of COPY", "≥ 50,000/s, ≥ 0.25 of each ceiling", _met(ok)))
+        for al in (mo.get("alarms"), mo.get("alarms_light")):
+            if not al:
+                continue
+            k, e = al["kafka"], al["sse"]
+            out.append((f"monitoring alarm, HTTP ack → Kafka / → browser stream, at {al['load_per_s']:,.0f} readings/s",
+                        f"p99 {k['p99_ms'] or 0:,.0f} / {e['p99_ms'] or 0:,.0f} ms ({k['received']}, {e['received']} of {al['probes']})",
+                        "—", "—", "p99 < 1 s", _met(e["p99_ms"] is not None and e["p99_ms"] < 1000 and e["received"] == al["probes"]
+                                                   and k["p99_ms"] is not None and k["p99_ms"] < 1000)))
+        ch = mo.get("chart")
+        if ch:
+            seq, con, c1, cn = ch["sequential"], ch["concurrent"], ch.get("sql_c1") or {}, ch.get("sql_cn") or {}
+            out.append((f"monitoring chart, one point over 30 days (1-h rollups, synthetic), sequential / c={con['c']}",
+                        f"p99 {seq['p99_ms']:.0f} / {con['p99_ms']:.0f} ms; {con['rps']:,.0f} req/s at c={con['c']}",
+                        f"SQL p99 {c1.get('p99_ms') or 0:.1f} / {cn.get('p99_ms') or 0:.1f} ms, {cn.get('tps', 0):,.0f} tx/s (pgbench 1 / {con['c']})",
+                        _ratio(con["rps"], cn.get("tps")), "p99 < 100 ms", _met(seq["p99_ms"] < 100 and con["p99_ms"] < 100)))
+        m = mo.get("memory")
+        if m:
+            out.append(("monitoring: memory of the whole stack under that load", f"{m['total_rss_max_mib']:,} MiB RSS "
+                        f"({m['total_pss_max_mib']:,} MiB PSS)", "—", "—", "—", "—"))
     d = results.load("datacenter")
     if d:
         e, h = d["data"]["enterprises"]["rows"], d["data"]["hazards"]["rows"]
@@ -93,7 +125,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for r in table:
         print("| " + " | ".join(r) + " |")
-    missing = [n for n in ("gateway_reads", "live_updates", "submit_enterprises", "datacenter") if results.load(n) is None]
+    missing = [n for n in ("gateway_reads", "live_updates", "submit_enterprises", "monitoring", "datacenter")
+               if results.load(n) is None]
     if missing:
         print(f"\n(not run: {', '.join(missing)})")
 

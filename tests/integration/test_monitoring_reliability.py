@@ -135,3 +135,29 @@ def test_restarting_postgresql_resumes_evaluation_from_the_stored_position(point
     platformctl("restart", "postgres")
     accepted += sum(send(b) for b in work[10:])
     settle(supervision_db, points, accepted)
+
+
+def test_with_kafka_down_the_intake_answers_503_with_retry_after(points, supervision_db):
+    """Nothing is acknowledged that Kafka does not hold. The client retries with the same key once
+    Kafka is back; a reading the broker took late after all is still stored once."""
+    batch = batches(points, 1, datetime.now(timezone.utc) - timedelta(seconds=30))[0]
+    key = str(uuid.uuid4())
+    platformctl("stop", "kafka")
+    try:
+        r = httpx.post(f"{GATEWAY}/api/v1/monitoring/readings", json={"readings": batch}, timeout=40,
+                       headers=bearer(machine_token(KT.client_id)) | {"Idempotency-Key": key})
+        assert r.status_code == 503, r.text
+        assert int(r.headers["Retry-After"]) >= 1
+        assert r.json()["title"] and r.json()["detail"]
+    finally:
+        platformctl("start", "kafka")
+    for _ in range(60):
+        r = httpx.post(f"{GATEWAY}/api/v1/monitoring/readings", json={"readings": batch}, timeout=40,
+                       headers=bearer(machine_token(KT.client_id)) | {"Idempotency-Key": key})
+        if r.status_code == 200:
+            break
+        time.sleep(1)
+    assert r.status_code == 200 and r.json()["accepted"] == POINTS
+    ids = [p["id"] for p in points]
+    wait_for("stored", lambda: supervision_db.execute("SELECT count(*) FROM monitoring.reading WHERE point_id = ANY(%s)",
+                                                      (ids,)).fetchone()[0] == POINTS, timeout=120)

@@ -58,9 +58,11 @@ def run_offline(conn: psycopg.Connection, all_tables, now: datetime) -> None:
             """SELECT s.point_id, s.seen_at, p.uscc, p.region_code, p.source_id FROM monitoring.point_state s
                JOIN monitoring.point p ON p.id = s.point_id
                WHERE s.online AND NOT p.deleted AND p.status = 'in_service'
+                 AND s.seen_at < now() - make_interval(secs => %s + %s)   -- the shortest limit: the index on seen_at narrows it
                  AND s.seen_at < now() - make_interval(secs => greatest(p.interval_s * %s, %s) + %s)
                ORDER BY s.point_id LIMIT 5000 FOR UPDATE OF s SKIP LOCKED""",
-            (evaluation["offline_intervals"], evaluation["offline_min_seconds"], STATE_WRITE_EVERY)).fetchall()
+            (evaluation["offline_min_seconds"], STATE_WRITE_EVERY,
+             evaluation["offline_intervals"], evaluation["offline_min_seconds"], STATE_WRITE_EVERY)).fetchall()
     touched = set()
     for p in silent:
         conn.execute("UPDATE monitoring.point_state SET online = false WHERE point_id = %s", (p["point_id"],))
@@ -98,35 +100,54 @@ def run_escalation(conn: psycopg.Connection, all_tables, now: datetime) -> None:
 
 
 def run_rollups(conn: psycopg.Connection, all_tables, now: datetime) -> None:
+    """Runs in transactions of its own (`OWN_TRANSACTIONS`), so that the evaluator never waits for an
+    aggregation: (1) move `until` to the last whole minute, which waits only for the evaluator's
+    batches in flight (they read it under a share lock) — every batch after that marks readings
+    below it dirty; (2) aggregate the minutes from `done` to `until` and the dirty buckets, and the
+    hours that are now complete; move `done`."""
     timely = body(all_tables, "data_quality", now)["timely_within_s"]
-    held = conn.execute("SELECT until FROM monitoring.rollup_watermark WHERE name = '1m' FOR UPDATE").fetchone()
-    target = conn.execute("SELECT date_trunc('minute', now() - interval '20 seconds')").fetchone()[0]
-    if held is None:
-        start = target - timedelta(minutes=10)
-        conn.execute("INSERT INTO monitoring.rollup_watermark (name, until) VALUES ('1m', %s)", (start,))
-    else:
-        start = held[0]
+    with conn.transaction():
+        held = conn.execute("SELECT until, done FROM monitoring.rollup_watermark WHERE name = '1m' FOR UPDATE").fetchone()
+        target = conn.execute("SELECT date_trunc('minute', now() - interval '20 seconds')").fetchone()[0]
+        if held is None:
+            held = (target - timedelta(minutes=10),) * 2
+            conn.execute("INSERT INTO monitoring.rollup_watermark (name, until, done) VALUES ('1m', %s, %s)", held)
+        until = max(held[0], target)
+        if until > held[0]:
+            conn.execute("UPDATE monitoring.rollup_watermark SET until = %s WHERE name = '1m'", (until,))
+    done = held[1] or held[0]
     aggregate = """min(value), max(value), sum(value), count(*), count(*) FILTER (WHERE received_at <= time + make_interval(secs => %s))"""
     upsert = """ON CONFLICT (point_id, bucket) DO UPDATE SET min = EXCLUDED.min, max = EXCLUDED.max, sum = EXCLUDED.sum,
                 count = EXCLUDED.count, timely = EXCLUDED.timely"""
-    if target > start:
-        conn.execute(f"""INSERT INTO monitoring.rollup_1m SELECT point_id, date_trunc('minute', time), {aggregate}
-                         FROM monitoring.reading WHERE time >= %s AND time < %s GROUP BY 1, 2 {upsert}""", (timely, start, target))
-    dirty = conn.execute("DELETE FROM monitoring.rollup_dirty RETURNING point_id, bucket").fetchall()
-    if dirty:
-        conn.execute(f"""INSERT INTO monitoring.rollup_1m SELECT r.point_id, date_trunc('minute', r.time), {aggregate}
-                         FROM monitoring.reading r JOIN unnest(%s::int[], %s::timestamptz[]) d(point_id, bucket)
-                           ON r.point_id = d.point_id AND r.time >= d.bucket AND r.time < d.bucket + interval '1 minute'
-                         GROUP BY 1, 2 {upsert}""", (timely, [d[0] for d in dirty], [d[1] for d in dirty]))
-    hours_from = min([start] + [d[1] for d in dirty])
-    conn.execute(f"""INSERT INTO monitoring.rollup_1h
-                     SELECT point_id, date_trunc('hour', bucket), min(min), max(max), sum(sum), sum(count), sum(timely)
-                     FROM monitoring.rollup_1m WHERE bucket >= date_trunc('hour', %s::timestamptz) AND bucket < %s
-                       AND (bucket >= date_trunc('hour', %s::timestamptz) OR (point_id, date_trunc('hour', bucket)) IN
-                            (SELECT d.p, date_trunc('hour', d.b) FROM unnest(%s::int[], %s::timestamptz[]) d(p, b)))
-                     GROUP BY 1, 2 {upsert}""", (hours_from, target, start, [d[0] for d in dirty], [d[1] for d in dirty]))
-    if target > start:
-        conn.execute("UPDATE monitoring.rollup_watermark SET until = %s WHERE name = '1m'", (target,))
+    with conn.transaction():
+        if until > done:
+            conn.execute(f"""INSERT INTO monitoring.rollup_1m SELECT point_id, date_trunc('minute', time), {aggregate}
+                             FROM monitoring.reading WHERE time >= %s AND time < %s GROUP BY 1, 2 {upsert}""", (timely, done, until))
+        dirty = conn.execute("DELETE FROM monitoring.rollup_dirty RETURNING point_id, bucket").fetchall()
+        if dirty:
+            conn.execute(f"""INSERT INTO monitoring.rollup_1m SELECT r.point_id, date_trunc('minute', r.time), {aggregate}
+                             FROM monitoring.reading r JOIN unnest(%s::int[], %s::timestamptz[]) d(point_id, bucket)
+                               ON r.point_id = d.point_id AND r.time >= d.bucket AND r.time < d.bucket + interval '1 minute'
+                             GROUP BY 1, 2 {upsert}""", (timely, [d[0] for d in dirty], [d[1] for d in dirty]))
+        # Hours are rolled up once complete (the series reads the hour in progress from its minutes),
+        # and again when a late reading dirtied one of their minutes.
+        conn.execute(f"""INSERT INTO monitoring.rollup_1h
+                         SELECT point_id, date_trunc('hour', bucket), min(min), max(max), sum(sum), sum(count), sum(timely)
+                         FROM monitoring.rollup_1m
+                         WHERE bucket >= date_trunc('hour', %(done)s::timestamptz) AND bucket < date_trunc('hour', %(until)s::timestamptz)
+                         GROUP BY 1, 2 {upsert}""", {"done": done, "until": until})
+        if dirty:
+            conn.execute(f"""INSERT INTO monitoring.rollup_1h
+                             SELECT m.point_id, date_trunc('hour', m.bucket), min(m.min), max(m.max), sum(m.sum), sum(m.count), sum(m.timely)
+                             FROM monitoring.rollup_1m m JOIN (SELECT DISTINCT d.p, date_trunc('hour', d.b) AS h
+                                                              FROM unnest(%s::int[], %s::timestamptz[]) d(p, b)) x
+                               ON m.point_id = x.p AND m.bucket >= x.h AND m.bucket < x.h + interval '1 hour'
+                             WHERE x.h < date_trunc('hour', %s::timestamptz)
+                             GROUP BY 1, 2 {upsert}""", ([d[0] for d in dirty], [d[1] for d in dirty], until))
+        conn.execute("UPDATE monitoring.rollup_watermark SET done = %s WHERE name = '1m'", (until,))
+
+
+run_rollups.OWN_TRANSACTIONS = True
 
 
 def run_commitments(conn: psycopg.Connection, all_tables, now: datetime) -> None:
@@ -178,7 +199,19 @@ class Scheduler(Worker):
         self.jobs = [Job(name, 7_262_900 + i, every, fn) for i, (name, every, fn) in enumerate(jobs)]
 
     def run_once(self, job: Job) -> bool:
-        """One run of `job` if no other copy is running it; True when it ran."""
+        """One run of `job` if no other copy is running it; True when it ran. A job is one transaction
+        under a transaction-level lock, or (OWN_TRANSACTIONS) runs its own under a session-level lock."""
+        if getattr(job.run, "OWN_TRANSACTIONS", False):
+            with self.pool.connection() as conn:
+                conn.autocommit = True
+                if not conn.execute("SELECT pg_try_advisory_lock(%s)", (job.lock_id,)).fetchone()[0]:
+                    return False
+                try:
+                    job.run(conn, self.tables, store.now(conn))
+                finally:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (job.lock_id,))
+                    conn.autocommit = False
+            return True
         with self.pool.connection() as conn, conn.transaction():
             if not conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (job.lock_id,)).fetchone()[0]:
                 return False
