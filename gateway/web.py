@@ -66,7 +66,7 @@ async def launcher(request: Request):
         principal = await authenticate(request)
     except (Unauthenticated, DomainError):
         principal = None
-    if principal is not None and principal.kind == "enterprise":  # an enterprise's people have one page
+    if principal is not None and _person(principal):  # an enterprise's people have one page
         return RedirectResponse("/app/enterprise/", status_code=302)
     return await _guarded(request, LAUNCHER)
 launcher.permission = LAUNCHER

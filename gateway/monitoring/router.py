@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -40,6 +41,7 @@ HANDLE = Permission("the enterprise's people, or supervision staff within their 
                     roles=frozenset(roles.SUPERVISION_READERS))
 FILE = Permission("the enterprise's people", kinds=frozenset({"enterprise"}))
 _TABLES = monitoring_tables.tables()
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1, description="编号")]
 _JSON = {200: {"content": {"application/json": {"schema": {"type": "object"}}}}}
 
 
@@ -133,13 +135,13 @@ async def list_points(request: Request, principal=READ.dependency(), uscc: str =
 
 
 @router.get("/points/{point_id}", responses={**PROBLEMS, **_JSON}, summary="监测点详情 / One point")
-async def get_point(point_id: int, request: Request, principal=READ_ONE.dependency()):
+async def get_point(point_id: RecordId, request: Request, principal=READ_ONE.dependency()):
     result, _ = await call(request.app.state.clients.monitoring.GetPoint, pb.GetPointRequest(id=point_id), request)
     return _passthrough(result)
 
 
 @router.get("/points/{point_id}/series", responses={**PROBLEMS, **_JSON}, summary="监测点趋势数据 / A point's series")
-async def get_series(point_id: int, request: Request, principal=READ_ONE.dependency(),
+async def get_series(point_id: RecordId, request: Request, principal=READ_ONE.dependency(),
                      from_: str = Query("", alias="from", max_length=40), to: str = Query("", max_length=40)):
     message = pb.GetSeriesRequest(point_id=point_id, to=to)
     setattr(message, "from", from_)
@@ -158,7 +160,7 @@ async def list_alarms(request: Request, principal=READ.dependency(), status: str
 
 
 @router.get("/alarms/{alarm_id}", responses={**PROBLEMS, **_JSON}, summary="报警详情 / One alarm with its history")
-async def get_alarm(alarm_id: int, request: Request, principal=READ_ONE.dependency()):
+async def get_alarm(alarm_id: RecordId, request: Request, principal=READ_ONE.dependency()):
     result, _ = await call(request.app.state.clients.monitoring.GetAlarm, pb.GetAlarmRequest(id=alarm_id), request)
     return _passthrough(result)
 
@@ -174,7 +176,7 @@ class DisposeBody(BaseModel):
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", responses={**PROBLEMS, **_JSON}, summary="确认报警 / Acknowledge an alarm")
-async def acknowledge(alarm_id: int, body: AcknowledgeBody, request: Request, response: Response, idempotency_key: IdempotencyKey,
+async def acknowledge(alarm_id: RecordId, body: AcknowledgeBody, request: Request, response: Response, idempotency_key: IdempotencyKey,
                       principal=HANDLE.dependency()):
     result, trailers = await call(request.app.state.clients.monitoring.AcknowledgeAlarm,
                                   pb.AcknowledgeAlarmRequest(id=alarm_id, note=body.note), request, idempotency_key=idempotency_key)
@@ -182,7 +184,7 @@ async def acknowledge(alarm_id: int, body: AcknowledgeBody, request: Request, re
 
 
 @router.post("/alarms/{alarm_id}/dispose", responses={**PROBLEMS, **_JSON}, summary="处置报警 / Record how an alarm was handled")
-async def dispose(alarm_id: int, body: DisposeBody, request: Request, response: Response, idempotency_key: IdempotencyKey,
+async def dispose(alarm_id: RecordId, body: DisposeBody, request: Request, response: Response, idempotency_key: IdempotencyKey,
                   principal=HANDLE.dependency()):
     result, _ = await call(request.app.state.clients.monitoring.DisposeAlarm, pb.DisposeAlarmRequest(
         id=alarm_id, cause=body.cause, measures=body.measures, result=body.result), request, idempotency_key=idempotency_key)

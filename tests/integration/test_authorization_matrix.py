@@ -130,6 +130,9 @@ EXAMPLES: dict[str, Example] = {
     "GET /app/apply/": Example(),
     "GET /app/assets": Example(ok=(404,), path=lambda ctx: {}),  # static files: public; a missing one is 404 to all
     **{f"GET /app/{code}/": Example(**PAGE) for code in roles.PLATFORMS},
+    # the enterprise page is for the enterprise's people: a machine client passes the rule's kind and
+    # is then refused as not a person (the matrix's personas have no enterprise person)
+    "GET /app/enterprise/": Example(ok=(403,), anonymous=(302,)),
 }
 MATRIX_CLIENT: dict[str, str] = {}
 

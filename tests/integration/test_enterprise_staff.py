@@ -161,7 +161,9 @@ def test_an_agency_administrator_creates_a_person_who_logs_in_as_the_enterprise(
     assert (p.kind, p.uscc, p.region, p.display_name) == ("enterprise", enterprise.uscc, "620802", "孙安全")
     assert {roles.ENTERPRISE, roles.ENTERPRISE_STAFF} <= p.roles and roles.ENTERPRISE_ADMIN not in p.roles
     me = http.get("/api/v1/me", headers=bearer(person.token())).json()
-    assert (me["kind"], me["uscc"], me["name"], me["platforms"]) == ("enterprise", enterprise.uscc, "孙安全", [])
+    # an enterprise's people have one page of their own (gateway/me.py), no agency platform
+    assert (me["kind"], me["uscc"], me["name"], [p["url"] for p in me["platforms"]]) == (
+        "enterprise", enterprise.uscc, "孙安全", ["/app/enterprise/"])
     assert {"code": "enterprise-staff", "name": "企业安全管理人员"} in me["roles"]
 
     # The person passes the enterprise's own checks, as its machine client does: its own record, no one else's.

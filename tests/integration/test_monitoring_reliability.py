@@ -82,7 +82,8 @@ def settle(db, points: list[dict], expected: int) -> None:
     assert sorted(r[0] for r in raised) == sorted(ids[:EXCURSIONS]), raised
     assert all(alarms == 1 and raises == 1 for _, alarms, raises in raised), raised
     events = db.execute("""SELECT count(*) FROM kit.outbox WHERE topic = 'safety.supervision.alarm.v1' AND record_key IN
-                           (SELECT id::text FROM monitoring.alarm WHERE point_id = ANY(%s)) AND convert_from(payload, 'UTF8')::jsonb->>'action' = 'raised'""",
+                           (SELECT id::text FROM monitoring.alarm WHERE point_id = ANY(%s) AND condition = 'high')
+                           AND convert_from(payload, 'UTF8')::jsonb->>'action' = 'raised'""",
                         (ids,)).fetchone()[0]
     assert events == EXCURSIONS
 
