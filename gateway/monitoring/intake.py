@@ -14,7 +14,6 @@ import logging
 import time
 
 import orjson
-from kafka.errors import KafkaError
 
 from safety.supervision.events.v1 import monitoring_events_pb2 as ev
 from services.kit import kafka as kafka_clients
@@ -65,7 +64,7 @@ class Intake:
             future = self.producer().send(kafka_clients.topic("safety.supervision.readings.v1"), key=batch.uscc.encode(),
                                           value=batch.SerializeToString())
             await asyncio.get_running_loop().run_in_executor(None, lambda: future.get(timeout=10))
-        except (KafkaError, Exception) as exc:  # broker away, buffer full, timeout: nothing was accepted
+        except Exception as exc:  # KafkaError, a full buffer, the ack's timeout: nothing was accepted
             log.warning("intake: Kafka refused a batch of %s: %s", batch.uscc, exc)
             raise KafkaUnavailable() from None
 

@@ -25,7 +25,7 @@ from safety.supervision.events.v1 import monitoring_events_pb2 as ev
 from safety.supervision.v1 import monitoring_pb2 as pb
 from services.kit import regions, roles
 from services.kit.auth import Principal
-from services.kit.errors import FieldViolation, invalid
+from services.kit.errors import Conflict, FieldViolation, invalid
 from services.supervision.monitoring import evaluator as monitoring_tables
 from services.supervision.monitoring.events import ALARM_TOPIC, WARNING_TOPIC
 
@@ -45,8 +45,11 @@ RecordId = Annotated[int, Path(ge=1, le=2**31 - 1, description="编号")]
 _JSON = {200: {"content": {"application/json": {"schema": {"type": "object"}}}}}
 
 
-def _passthrough(result) -> Response:
-    return Response(content=result.json, media_type="application/json")
+def _passthrough(result, trailers: dict | None = None) -> Response:
+    """The service's JSON as it is; a replayed write is marked as such (gateway.idempotency)."""
+    out = Response(content=result.json, media_type="application/json")
+    mark_replay(out, trailers or {})
+    return out
 
 
 class ReadingsAnswer(BaseModel):
@@ -78,9 +81,7 @@ async def post_readings(request: Request, response: Response, idempotency_key: I
     held = await _held(redis, key)
     if held is not None:
         if held[0] != digest:
-            from services.kit.errors import Conflict
             raise Conflict("同一幂等键已用于不同的数据", "This Idempotency-Key was used with a different body")
-        response.headers["Idempotency-Replayed"] = "true"
         return Response(content=held[1], media_type="application/json", headers={"Idempotency-Replayed": "true"})
     hub: intake.Intake = request.app.state.intake
     def fetch():
@@ -180,15 +181,15 @@ async def acknowledge(alarm_id: RecordId, body: AcknowledgeBody, request: Reques
                       principal=HANDLE.dependency()):
     result, trailers = await call(request.app.state.clients.monitoring.AcknowledgeAlarm,
                                   pb.AcknowledgeAlarmRequest(id=alarm_id, note=body.note), request, idempotency_key=idempotency_key)
-    return _passthrough(result)
+    return _passthrough(result, trailers)
 
 
 @router.post("/alarms/{alarm_id}/dispose", responses={**PROBLEMS, **_JSON}, summary="处置报警 / Record how an alarm was handled")
 async def dispose(alarm_id: RecordId, body: DisposeBody, request: Request, response: Response, idempotency_key: IdempotencyKey,
                   principal=HANDLE.dependency()):
-    result, _ = await call(request.app.state.clients.monitoring.DisposeAlarm, pb.DisposeAlarmRequest(
+    result, trailers = await call(request.app.state.clients.monitoring.DisposeAlarm, pb.DisposeAlarmRequest(
         id=alarm_id, cause=body.cause, measures=body.measures, result=body.result), request, idempotency_key=idempotency_key)
-    return _passthrough(result)
+    return _passthrough(result, trailers)
 
 
 @router.get("/warnings", responses={**PROBLEMS, **_JSON}, summary="四色预警（企业与重大危险源） / Four-colour warnings")
@@ -224,10 +225,10 @@ class CommitmentBody(BaseModel):
 
 @router.post("/commitments", responses={**PROBLEMS, **_JSON}, summary="填报今日安全承诺 / File today's safety commitment")
 async def file_commitment(body: CommitmentBody, request: Request, idempotency_key: IdempotencyKey, principal=FILE.dependency()):
-    result, _ = await call(request.app.state.clients.monitoring.FileCommitment, pb.FileCommitmentRequest(sources=[
+    result, trailers = await call(request.app.state.clients.monitoring.FileCommitment, pb.FileCommitmentRequest(sources=[
         pb.CommitmentSource(source_id=s.source_id, state=s.state, special_work=s.special_work, note=s.note) for s in body.sources]),
         request, idempotency_key=idempotency_key)
-    return _passthrough(result)
+    return _passthrough(result, trailers)
 
 
 @router.get("/quality", responses={**PROBLEMS, **_JSON}, summary="数据质量排名 / Data-quality ranking")

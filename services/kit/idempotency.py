@@ -17,6 +17,12 @@ M = TypeVar("M", bound=Message)
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
 
 
+def mark_replay(context, replayed: bool) -> None:
+    """Tell the gateway (trailer `idempotency-replayed`) that the answer is a stored one."""
+    if replayed:
+        context.set_trailing_metadata((("idempotency-replayed", "true"),))
+
+
 def validate_key(key: str) -> None:
     if not _KEY.match(key):
         raise invalid(FieldViolation("Idempotency-Key", "idempotency_key.format",

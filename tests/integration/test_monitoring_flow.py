@@ -136,10 +136,16 @@ def test_an_excursion_raises_one_alarm_that_people_handle(http, point, demo_toke
     early = http.post(f"/api/v1/monitoring/alarms/{alarm_id}/dispose", json={"cause": "a", "measures": "b", "result": "c"},
                       headers=bearer(city) | {"Idempotency-Key": str(uuid.uuid4())})
     assert early.status_code == 409
+    ack_key = str(uuid.uuid4())
     ack = http.post(f"/api/v1/monitoring/alarms/{alarm_id}/acknowledge", json={"note": "已通知现场"},
-                    headers=bearer(city) | {"Idempotency-Key": str(uuid.uuid4())})
+                    headers=bearer(city) | {"Idempotency-Key": ack_key})
     assert ack.status_code == 200, ack.text
     assert ack.json()["status"] == "acknowledged"
+    retried = http.post(f"/api/v1/monitoring/alarms/{alarm_id}/acknowledge", json={"note": "已通知现场"},
+                        headers=bearer(city) | {"Idempotency-Key": ack_key})   # the same action again: its first answer
+    assert retried.status_code == 200 and retried.headers.get("Idempotency-Replayed") == "true"
+    assert supervision_db.execute("SELECT count(*) FROM monitoring.alarm_history WHERE alarm_id = %s AND action = 'acknowledged'",
+                                  (alarm_id,)).fetchone()[0] == 1
     disposed = http.post(f"/api/v1/monitoring/alarms/{alarm_id}/dispose",
                          json={"cause": "采空区瓦斯涌出", "measures": "停电撤人，加强通风", "result": "浓度已降至0.5%以下"},
                          headers=bearer(city) | {"Idempotency-Key": str(uuid.uuid4())})

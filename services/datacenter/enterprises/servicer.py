@@ -43,8 +43,7 @@ class EnterpriseServicer(enterprises_pb2_grpc.EnterpriseServiceServicer):
             rules.validate(submission, region_exists=lambda code: dictionaries.region_exists(conn, code), jurisdiction=self.jurisdiction)
             response, replayed = idempotency.run(conn, method=SUBMIT, request=request, response_type=pb.SubmitEnterpriseResponse,
                                                  work=lambda: self._save(conn, submission, principal))
-        if replayed:
-            context.set_trailing_metadata((("idempotency-replayed", "true"),))
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _save(self, conn, submission: rules.Submission, principal) -> pb.SubmitEnterpriseResponse:

@@ -111,7 +111,7 @@ class OnboardingServicer(onboarding_pb2_grpc.OnboardingServiceServicer):
             rules.validate(form, allowed_regions={c for c, _ in rules.allowed_regions(store.regions(conn), self.jurisdiction)})
             response, replayed = idempotency.run(conn, method=SERVICE + "Apply", request=request, response_type=pb.Application,
                                                  work=lambda: self._apply(conn, form))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _apply(self, conn, form: rules.ApplicationForm) -> pb.Application:
@@ -142,7 +142,7 @@ class OnboardingServicer(onboarding_pb2_grpc.OnboardingServiceServicer):
         with self.pool.connection() as conn, conn.transaction():
             response, replayed = idempotency.run(conn, method=SERVICE + "Approve", request=request, response_type=pb.ApproveResponse,
                                                  work=lambda: self._approve(conn, p, request.id), stored=_withheld)
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _approve(self, conn, p, application_id: str) -> pb.ApproveResponse:
@@ -168,7 +168,7 @@ class OnboardingServicer(onboarding_pb2_grpc.OnboardingServiceServicer):
         with self.pool.connection() as conn, conn.transaction():
             response, replayed = idempotency.run(conn, method=SERVICE + "Reject", request=request, response_type=pb.Application,
                                                  work=lambda: self._reject(conn, p, request.id, request.reason.strip()))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _reject(self, conn, p, application_id: str, reason: str) -> pb.Application:
@@ -196,7 +196,7 @@ class OnboardingServicer(onboarding_pb2_grpc.OnboardingServiceServicer):
             response, replayed = idempotency.run(conn, method=SERVICE + "RotateSecret", request=request,
                                                  response_type=pb.RotateSecretResponse, stored=_withheld,
                                                  work=lambda: self._rotate(conn, p, request.client_id))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _rotate(self, conn, p, client_id: str) -> pb.RotateSecretResponse:
@@ -215,7 +215,7 @@ class OnboardingServicer(onboarding_pb2_grpc.OnboardingServiceServicer):
             response, replayed = idempotency.run(conn, method=SERVICE + "SetClientEnabled", request=request,
                                                  response_type=pb.EnterpriseClient,
                                                  work=lambda: self._set_enabled(conn, p, request.client_id, request.enabled))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _set_enabled(self, conn, p, client_id: str, enabled: bool) -> pb.EnterpriseClient:
@@ -265,7 +265,7 @@ class OnboardingServicer(onboarding_pb2_grpc.OnboardingServiceServicer):
             response, replayed = idempotency.run(conn, method=SERVICE + "CreateEnterpriseUser", request=request,
                                                  response_type=pb.CreateEnterpriseUserResponse, stored=_password_withheld,
                                                  work=lambda: self._create_user(conn, uscc, region, form))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _create_user(self, conn, uscc: str, region: str, form: rules.UserForm) -> pb.CreateEnterpriseUserResponse:
@@ -298,7 +298,7 @@ class OnboardingServicer(onboarding_pb2_grpc.OnboardingServiceServicer):
             response, replayed = idempotency.run(conn, method=SERVICE + "SetEnterpriseUserEnabled", request=request,
                                                  response_type=pb.EnterpriseUser,
                                                  work=lambda: self._set_user_enabled(conn, p, uscc, region, username, request.enabled))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _set_user_enabled(self, conn, p: Principal, uscc: str, region: str, username: str, enabled: bool) -> pb.EnterpriseUser:
@@ -318,7 +318,7 @@ class OnboardingServicer(onboarding_pb2_grpc.OnboardingServiceServicer):
             response, replayed = idempotency.run(conn, method=SERVICE + "ResetEnterpriseUserPassword", request=request,
                                                  response_type=pb.ResetEnterpriseUserPasswordResponse, stored=_password_withheld,
                                                  work=lambda: self._reset_password(conn, uscc, region, username))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _reset_password(self, conn, uscc: str, region: str, username: str) -> pb.ResetEnterpriseUserPasswordResponse:
@@ -349,7 +349,3 @@ class OnboardingServicer(onboarding_pb2_grpc.OnboardingServiceServicer):
         except Exception as exc:  # Keycloak away or refusing: the platform's trouble, retry later; nothing committed
             raise Unavailable("身份认证服务暂时不可用，请稍后重试", f"Keycloak admin API failed: {type(exc).__name__}") from exc
 
-
-def _mark_replay(context: grpc.ServicerContext, replayed: bool) -> None:
-    if replayed:
-        context.set_trailing_metadata((("idempotency-replayed", "true"),))

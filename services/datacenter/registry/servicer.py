@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-import grpc
 import orjson
 import psycopg
 from google.protobuf import struct_pb2
@@ -204,7 +203,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
         with self.pool.connection() as conn, conn.transaction():
             response, replayed = idempotency.run(conn, method=_METHOD + "CreateRecord", request=request, response_type=pb.RecordResponse,
                                                  work=lambda: self._create(conn, p, kind, values, problems))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _create(self, conn: psycopg.Connection, p: Principal, kind: Kind, values: dict, problems: list) -> pb.RecordResponse:
@@ -266,7 +265,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
         with self.pool.connection() as conn, conn.transaction():
             response, replayed = idempotency.run(conn, method=_METHOD + "UpdateRecord", request=request, response_type=pb.RecordResponse,
                                                  work=lambda: self._update(conn, p, kind, key, request.version, values, problems))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _update(self, conn, p: Principal, kind: Kind, key, version: int, values: dict, problems: list) -> pb.RecordResponse:
@@ -304,7 +303,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
         with self.pool.connection() as conn, conn.transaction():
             response, replayed = idempotency.run(conn, method=_METHOD + "DeleteRecord", request=request, response_type=pb.RecordResponse,
                                                  work=lambda: self._delete(conn, p, kind, key, request.version, request.reason))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
     def _delete(self, conn, p: Principal, kind: Kind, key, version: int, reason: str) -> pb.RecordResponse:
@@ -329,7 +328,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
             response, replayed = idempotency.run(
                 conn, method=_METHOD + "ImportRecords", request=request, response_type=pb.ImportRecordsResponse,
                 work=lambda: importing.run(conn, self, p, kind, rows, dry_run=request.dry_run, all_or_nothing=request.all_or_nothing))
-        _mark_replay(context, replayed)
+        idempotency.mark_replay(context, replayed)
         return response
 
 
@@ -342,10 +341,6 @@ def _masked_changes(kind: Kind, diff: dict) -> dict:
     return {k: ({"from": "***" if v.get("from") else None, "to": "***" if v.get("to") else None} if k in masked and isinstance(v, dict) else v)
             for k, v in diff.items()}
 
-
-def _mark_replay(context: grpc.ServicerContext, replayed: bool) -> None:
-    if replayed:
-        context.set_trailing_metadata((("idempotency-replayed", "true"),))
 
 
 def _require_unique(conn, kind: Kind, record: dict, *, exclude=None, changed: set[str] | None = None) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-import grpc
 import orjson
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
@@ -15,7 +14,7 @@ from psycopg_pool import ConnectionPool
 from safety.supervision.v1 import monitoring_pb2 as pb
 from safety.supervision.v1 import monitoring_pb2_grpc
 from services.datacenter.major_hazards import points as point_kind
-from services.kit import audit, paging, regions, roles
+from services.kit import audit, idempotency, paging, regions, roles
 from services.kit.auth import Principal, current_principal
 from services.kit.codes import mask_phone
 from services.kit.errors import FieldViolation, NotFound, PermissionDenied, invalid
@@ -274,10 +273,19 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
             "notifications": [{"step": n["step"], "step_name": rules.ESCALATIONS[n["step"]], "duty": n["duty"], "name": n["name"],
                                "phone": mask_phone(n["phone"]) if n["phone"] else "", "at": n["created_at"]} for n in told]})
 
-    def _handle(self, request, action: str):
+    def _handle(self, request, context, action: str):
+        """Acknowledge or dispose, once per Idempotency-Key: a retry gets the first answer."""
+        method = "/safety.supervision.v1.MonitoringService/" + ("AcknowledgeAlarm" if action == "acknowledged" else "DisposeAlarm")
+        with self.pool.connection() as conn, conn.transaction():
+            response, replayed = idempotency.run(conn, method=method, request=request, response_type=pb.JsonResponse,
+                                                 work=lambda: self._apply(conn, request, action))
+        idempotency.mark_replay(context, replayed)
+        return response
+
+    def _apply(self, conn, request, action: str) -> pb.JsonResponse:
         p = current_principal()
         actor = p.display_name or p.username or p.label
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        with conn.cursor(row_factory=dict_row) as cur:
             alarm = self._alarm(cur, p, request.id)
             require_handler(p, alarm)
             locked = store.get_alarm(conn, alarm["id"], for_update=True)
@@ -297,7 +305,7 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
                     changes["closed_at"] = now
                 detail = {"note": request.result.strip()}
             store.update_alarm(conn, alarm["id"], changes, actor=actor, action=action, detail=detail, event_actor=p.label)
-            if status == "closed" and action != "closed":
+            if status == "closed":  # disposed after the condition had cleared
                 store.history(conn, alarm["id"], "closed", actor, {})
             audit.record(conn, action=f"alarm.{'acknowledge' if action == 'acknowledged' else 'dispose'}", target_type="alarm",
                          target_id=str(alarm["id"]), target_region=alarm["region_code"], uscc=alarm["uscc"], summary={"status": status})
@@ -306,10 +314,10 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
         return _json(alarm_view(fresh))
 
     def AcknowledgeAlarm(self, request, context):
-        return self._handle(request, "acknowledged")
+        return self._handle(request, context, "acknowledged")
 
     def DisposeAlarm(self, request, context):
-        return self._handle(request, "disposed")
+        return self._handle(request, context, "disposed")
 
     # --- warnings -----------------------------------------------------------------------------
     def ListWarnings(self, request, context):
@@ -408,9 +416,17 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
             raise PermissionDenied("安全承诺须由企业主要负责人或其授权人员填报", "A person of the enterprise files the commitment")
         sources = [{"source_id": s.source_id, "state": s.state, "special_work": list(s.special_work), "note": s.note.strip()}
                    for s in request.sources]
+        with self.pool.connection() as conn, conn.transaction():
+            response, replayed = idempotency.run(conn, method="/safety.supervision.v1.MonitoringService/FileCommitment",
+                                                 request=request, response_type=pb.JsonResponse,
+                                                 work=lambda: self._file(conn, p, own, sources))
+        idempotency.mark_replay(context, replayed)
+        return response
+
+    def _file(self, conn, p: Principal, own: str, sources: list[dict]) -> pb.JsonResponse:
         now = datetime.now(rules.SHANGHAI)
         table = self._body("safety_commitment")
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        with conn.cursor(row_factory=dict_row) as cur:
             known = {r["id"]: r for r in cur.execute("SELECT id, name, region_code FROM monitoring.source WHERE uscc = %s AND NOT deleted",
                                                      (own,)).fetchall()}
             problems = rules.commitment_violations(sources, set(known))

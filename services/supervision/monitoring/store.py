@@ -6,6 +6,7 @@ from datetime import datetime
 
 import psycopg
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
 from services.kit import config
 from services.supervision.monitoring import events
@@ -16,7 +17,6 @@ ALARM_COLUMNS = """id, point_id, uscc, region_code, source_id, condition, level,
 
 
 def history(conn: psycopg.Connection, alarm_id: int, action: str, actor: str, detail: dict | None = None) -> None:
-    from psycopg.types.json import Jsonb
     conn.execute("INSERT INTO monitoring.alarm_history (alarm_id, action, actor, detail) VALUES (%s, %s, %s, %s)",
                  (alarm_id, action, actor, Jsonb(detail or {})))
 
