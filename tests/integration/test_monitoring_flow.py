@@ -188,6 +188,10 @@ def test_feed_power_still_on_after_a_methane_cut_is_a_power_cut_failure(http, de
     assert supervision_db.execute(failure, (made["feed"]["id"],)).fetchone() is None  # within the grace: not yet a failure
     post(http, token, [{"point": f, "time": _iso(t0 + timedelta(seconds=40)), "state": 1}])
     assert wait_for("the power-cut failure", lambda: supervision_db.execute(failure, (made["feed"]["id"],)).fetchone()) == ("raised", True)
+    mine = http.get(f"/api/v1/monitoring/coal-mines/{KT_USCC}", headers=bearer(token))
+    assert mine.status_code == 200, mine.text
+    z = next(z for z in mine.json()["zones"] if z["zone"] == zone)
+    assert (z["cut_required"], z["failure"], z["power_state"]) == (True, True, "on")
     post(http, token, [{"point": f, "time": _iso(t0 + timedelta(seconds=45)), "state": 0}])
     wait_for("cleared once cut", lambda: supervision_db.execute(failure, (made["feed"]["id"],)).fetchone()[1] is False)
     colour = supervision_db.execute("SELECT colour FROM monitoring.warning WHERE scope = 'enterprise' AND scope_id = %s", (KT_USCC,)).fetchone()

@@ -484,10 +484,10 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
             if not rows:
                 raise NotFound("未找到该煤矿的监控数据", "No coal-mine monitoring for that enterprise")
             visible(p, rows[0])
-            failures = {r[0] for r in cur.execute("""SELECT p.zone FROM monitoring.alarm a JOIN monitoring.point p ON p.id = a.point_id
+            failures = {r["zone"] for r in cur.execute("""SELECT p.zone FROM monitoring.alarm a JOIN monitoring.point p ON p.id = a.point_id
                                                      WHERE p.uscc = %s AND a.active AND a.condition = 'power_cut_failure'""",
                                                   (uscc,)).fetchall()}
-            cuts = {r[0] for r in cur.execute("""SELECT p.zone FROM monitoring.alarm a JOIN monitoring.point p ON p.id = a.point_id
+            cuts = {r["zone"] for r in cur.execute("""SELECT p.zone FROM monitoring.alarm a JOIN monitoring.point p ON p.id = a.point_id
                                                  WHERE p.uscc = %s AND a.active AND a.condition = 'methane' AND a.level = 'critical'""",
                                               (uscc,)).fetchall()}
         sensors, zones = [], {}
