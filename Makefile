@@ -67,6 +67,8 @@ bench: test-up
 	@SAFETY_INSTANCE=test $(PY) -m bench.submit_enterprises   # it changes an enterprise: the test instance again
 	@SAFETY_INSTANCE=test $(PY) -m bench.monitoring   # it posts readings and raises alarms: the test instance too
 	@$(PY) -m bench.datacenter
+	@$(PY) -m bench.plan   # pure Python: classes and the 双随机 plan of 20,000 enterprises
+	@SAFETY_INSTANCE=test $(PY) -m bench.docnumbers   # it issues serials: the test instance
 	@$(PY) -m bench.summary   # the closing table: every figure beside its ceiling from this run
 
 logs:

@@ -114,6 +114,20 @@ def rows() -> list[tuple[str, str, str, str, str, str]]:
                         f"raw COPY of the same rows with the same indexes {raw.get('rows_per_s', 0):,} rows/s",
                         _ratio(ei["rows_per_s"], raw.get("rows_per_s")), "≥ 20,000 rows/s", _met(ei["rows_per_s"] >= 20000)))
             out.append((f"enterprise import, {ei['rows']:,} rows, dry run", f"{ei['dry_rows_per_s']:,} rows/s", "—", "—", "—", "—"))
+    pl = results.load("plan")
+    if pl:
+        out.append((f"plan: classes of {pl['enterprises']:,} enterprises", f"{pl['classify']['seconds']:.2f} s",
+                    f"copy + table lookup {pl['classify']['ceiling_seconds'] * 1000:.0f} ms", "—", "—", "—"))
+        out.append((f"plan: 双随机 draw of {pl['enterprises']:,} enterprises, {pl['officers']} officers (whole city)",
+                    f"{pl['plan_city']['seconds']:.2f} s", f"sort + shuffle {pl['ceiling_sort_shuffle']['seconds'] * 1000:.0f} ms",
+                    _ratio(pl["plan_city"]["per_s"], pl["ceiling_sort_shuffle"]["per_s"]), "< 1 s", _met(pl["plan_city"]["seconds"] < 1)))
+    dn = results.load("docnumbers")
+    if dn:
+        out.append((f"document numbers, {dn['issuers']} issuers on one counter (gapless: {dn['gapless']})",
+                    f"{dn['one_row_issues_per_s']:,} issues/s", f"same transaction without a counter {dn['ceiling_commits_per_s']:,}/s",
+                    _ratio(dn["one_row_issues_per_s"], dn["ceiling_commits_per_s"]), "no gaps", _met(dn["gapless"])))
+        out.append(("document numbers, 8 agencies × 10 types", f"{dn['spread_issues_per_s']:,} issues/s", "—",
+                    _ratio(dn["spread_issues_per_s"], dn["ceiling_commits_per_s"]), "—", "—"))
     return out
 
 
@@ -125,7 +139,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for r in table:
         print("| " + " | ".join(r) + " |")
-    missing = [n for n in ("gateway_reads", "live_updates", "submit_enterprises", "monitoring", "datacenter")
+    missing = [n for n in ("gateway_reads", "live_updates", "submit_enterprises", "monitoring", "datacenter", "plan", "docnumbers")
                if results.load(n) is None]
     if missing:
         print(f"\n(not run: {', '.join(missing)})")

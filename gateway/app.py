@@ -15,9 +15,13 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway import oidc, openapi, problems, routing, web
 from gateway.audit_trail.router import router as audit_router
+from gateway.calendar.router import router as calendar_router
 from gateway.auth import DOCS, HEALTH
 from gateway.clients import Clients
 from gateway.enterprises.router import router as enterprises_router
+from gateway.grids.router import router as grids_router
+from gateway.inspections.router import router as inspections_router
+from gateway.licensing.router import router as licensing_router
 from gateway.live.feed import Feed
 from gateway.live.router import router as live_router, topics as live_topics
 from gateway.monitoring.intake import Intake
@@ -38,7 +42,8 @@ from services.kit.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
 API_ROUTERS = (me_router, enterprises_router, records_router, live_router, supervision_router, monitoring_router,
-               monitoring_live_router, onboarding_router, audit_router, oidc.router)
+               monitoring_live_router, grids_router, inspections_router, calendar_router, licensing_router, onboarding_router, audit_router,
+               oidc.router)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

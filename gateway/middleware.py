@@ -13,9 +13,11 @@ from starlette.requests import Request
 
 from gateway.problems import PayloadTooLarge, problem
 from services.kit import audit, context, metrics
+from services.kit.errors import FieldViolation, invalid
 
 log = logging.getLogger("gateway.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_NUL = re.compile(rb"%00|\x00")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -68,7 +70,11 @@ class RequestContext:
 
         try:
             length = headers.get("content-length", "0")
-            if not length.isdigit() or int(length) > limit:
+            if _NUL.search(scope.get("query_string") or b""):
+                # no text column takes a NUL character: refused here, field by field, instead of failing in the database
+                await problem(Request(scope), invalid(FieldViolation("query", "query.nul", "查询参数不能包含空字符（NUL）",
+                                                                     "Query parameters cannot contain NUL characters")))(scope, receive, send_with_ids)
+            elif not length.isdigit() or int(length) > limit:
                 await problem(Request(scope), PayloadTooLarge(f"请求体不得超过 {limit} 字节", f"Bodies are limited to {limit} bytes"))(scope, receive, send_with_ids)
             else:
                 await self.app(scope, limited_receive, send_with_ids)

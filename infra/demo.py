@@ -9,7 +9,7 @@ import uuid
 import httpx
 from keycloak import KeycloakOpenID
 
-from infra.keycloak.realm import DEMO_ENTERPRISES, demo_secret
+from infra.keycloak.realm import DEMO_ENTERPRISES, DEMO_PASSWORD, DEMO_USERS, DEV_CLIENT, demo_secret
 from services.kit import config
 
 KT_USCC, HD_USCC = "91620802MA71KT001D", "91620821MA72JC002N"
@@ -91,34 +91,58 @@ def monitoring(http: httpx.Client, uscc: str, headers: dict) -> int:
     return added
 
 
-def grid_members() -> int:
-    """The demo inspectors as the members of their county's grid, and the city administrator of the
-    city grid: the people told of an alarm when it escalates. Grid management (its API and pages)
-    belongs to grid supervision; until then the demo writes these rows itself."""
-    import psycopg
-    from infra.keycloak.realm import DEMO_USERS
-    pg = config.postgres()
-    with psycopg.connect(pg.dsn("supervision", pg.admin_user, pg.admin_password)) as conn:
-        grids = dict(conn.execute("SELECT region_code, code FROM supervision.grid").fetchall())
-        n = 0
-        for u in DEMO_USERS:
-            grid = grids.get(u.region)
-            if grid:
-                n += conn.execute("""INSERT INTO supervision.grid_member (grid_code, username, display_name, duty)
-                                     VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING""",
-                                  (grid, u.username, u.name, "网格员" if u.region != "620800" else "市级值班")).rowcount
+def profile(http: httpx.Client, uscc: str, wanted: dict, headers: dict) -> None:
+    """The record's sector and standardization grade (the regulator's fields), set when they differ."""
+    record = http.get(f"/api/v1/enterprises/{uscc}", headers=headers).json()
+    changes = {k: v for k, v in wanted.items() if record.get(k) != v}
+    if changes:
+        r = http.patch(f"/api/v1/enterprises/{uscc}", headers=headers | {"Idempotency-Key": str(uuid.uuid4())},
+                       json={"version": record["version"], **changes})
+        if r.status_code != 200:
+            raise SystemExit(f"demo data: PATCH enterprise {uscc}: {r.status_code} {r.text}")
+
+
+def grid_members(http: httpx.Client) -> int:
+    """The demo inspectors as the members (网格员) of their county's grid, and the city administrator as
+    the city grid's duty officer: the people told of an alarm when it escalates. Added through the grid
+    API as the city administrator; a person already in the grid is left as they are."""
+    headers = {"Authorization": f"Bearer {staff_token('city-admin')}"}
+    grids = {g["region_code"]: g for g in _walk(http.get("/api/v1/grids", headers=headers).json()["items"])}
+    n = 0
+    for u in DEMO_USERS:
+        grid = grids.get(u.region)
+        if grid is None:
+            continue
+        held = {m["username"] for m in http.get(f"/api/v1/grids/{grid['code']}", headers=headers).json()["member_list"]}
+        if u.username not in held:
+            _post(http, f"/api/v1/grids/{grid['code']}/members", headers,
+                  {"username": u.username, "display_name": u.name, "duty": "网格员" if u.region != "620800" else "市级值班"},
+                  f"demo-member-{u.username}")
+            n += 1
     return n
+
+
+def _walk(nodes: list[dict]):
+    for node in nodes:
+        yield node
+        yield from _walk(node["children"])
+
+
+def staff_token(username: str) -> str:
+    kc = config.keycloak()
+    return KeycloakOpenID(server_url=kc.url + "/", realm_name=kc.realm, client_id=DEV_CLIENT).token(username, DEMO_PASSWORD)["access_token"]
 
 
 def main() -> None:
     added = 0
     with httpx.Client(base_url=config.gateway_url(), timeout=15) as http:
+        admin = {"Authorization": f"Bearer {staff_token('city-admin')}"}
         for e in DEMO_ENTERPRISES:
             headers = {"Authorization": f"Bearer {token(e.client_id)}"}
-            _post(http, "/api/v1/enterprises", headers, {"uscc": e.uscc, "name": e.name, "region_code": e.region, "address": e.address,
-                                                         "industry_code": e.industry}, f"demo-{e.uscc}-1")
+            _post(http, "/api/v1/enterprises", headers, e.submission, f"demo-{e.uscc}-1")
+            profile(http, e.uscc, e.profile, admin)
             added += monitoring(http, e.uscc, headers)
-    members = grid_members()
+        members = grid_members(http)
     print(f"\033[1;32m[platform]\033[0m demo data loaded: {len(DEMO_ENTERPRISES)} enterprises, {added} monitoring points added, "
           f"{members} grid members", flush=True)
 

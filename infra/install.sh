@@ -23,6 +23,7 @@ command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)       # builds the web front ends
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)    # browser tests (Playwright drives Debian's build)
 dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || need_apt+=(fonts-wqy-zenhei)  # Chinese glyphs for that Chromium (pages, canvas charts, screenshots)
+dpkg -s fonts-arphic-uming >/dev/null 2>&1 || need_apt+=(fonts-arphic-uming)  # a Song (明) face for the printed enforcement documents (reportlab embeds it)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)              # bench/: HTTP load generator
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)  # the gateway's shared rate limits across workers
 command -v jq >/dev/null 2>&1 || need_apt+=(jq)                # the README's examples read JSON with it

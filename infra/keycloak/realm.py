@@ -48,10 +48,24 @@ class DemoEnterprise:
     region: str
     address: str
     industry: str
+    sector: str                   # the supervised sector (监管行业 dictionary): decides its checklist and class
+    legal_representative: str
+    standardization_grade: str | None = None
 
     @property
     def client_id(self) -> str:
         return enterprise_client_id(self.uscc)
+
+    @property
+    def submission(self) -> dict:
+        """The enterprise's own submission of its basic record (POST /api/v1/enterprises)."""
+        return {"uscc": self.uscc, "name": self.name, "region_code": self.region, "address": self.address, "industry_code": self.industry}
+
+    @property
+    def profile(self) -> dict:
+        """What supervision judges it by, set on its record afterwards (PATCH /api/v1/enterprises/{uscc})."""
+        return {"sector": self.sector, "legal_representative": self.legal_representative,
+                "standardization_grade": self.standardization_grade}
 
 
 DEMO_PASSWORD = "demo-local-only"
@@ -64,8 +78,9 @@ DEMO_USERS = (
       for slug, zh, code in _COUNTY_OFFICERS),
 )
 DEMO_ENTERPRISES = (
-    DemoEnterprise("91620802MA71KT001D", "平凉市崆峒化工有限公司", "620802", "甘肃省平凉市崆峒区工业园区纬一路8号", "C2614"),
-    DemoEnterprise("91620821MA72JC002N", "泾川县恒达煤业有限责任公司", "620821", "甘肃省平凉市泾川县高平镇煤矿路1号", "B0610"),
+    DemoEnterprise("91620802MA71KT001D", "平凉市崆峒化工有限公司", "620802", "甘肃省平凉市崆峒区工业园区纬一路8号", "C2614",
+                   "hazardous_chemicals", "王志强", "3"),
+    DemoEnterprise("91620821MA72JC002N", "泾川县恒达煤业有限责任公司", "620821", "甘肃省平凉市泾川县高平镇煤矿路1号", "B0610", "coal", "赵德明"),
 )
 
 

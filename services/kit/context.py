@@ -62,6 +62,10 @@ def new_request_id() -> str:
 # The client's idempotency key for the current write call, if it sent one.
 idempotency_key: contextvars.ContextVar[str | None] = contextvars.ContextVar("idempotency_key", default=None)
 
+# The caller's bearer token as it arrived, so a service calling another service on the caller's
+# behalf (services/kit/peers.py) forwards it and the other service re-checks the same identity.
+bearer: contextvars.ContextVar[str | None] = contextvars.ContextVar("bearer", default=None)
+
 # Where the call came from: the gateway puts the client's address in metadata (x-client-ip).
 # Informational, for the audit trail; never used to decide access.
 client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)

@@ -4,8 +4,10 @@ The caller owns the transaction: servicers open `with pool.connection() as conn,
 and pass `conn` to store functions, which never commit themselves."""
 from __future__ import annotations
 
+import psycopg
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY
+from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 
@@ -32,3 +34,24 @@ class _PoolCollector:
             for pool in live:
                 g.add_metric([pool.name], pool.get_stats().get(key, 0))
             yield g
+
+
+def rows(conn: psycopg.Connection, sql, params=()) -> list[dict]:
+    """The rows of a query as dicts (column name → value)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(sql, params).fetchall()
+
+
+def row(conn: psycopg.Connection, sql, params=()) -> dict | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(sql, params).fetchone()
+
+
+def where_equal(base: list[str], params: list, pairs) -> tuple[str, list]:
+    """`base` conditions AND "<column> = %s" for each (column, value) pair whose value is given."""
+    conds, args = list(base), list(params)
+    for column, value in pairs:
+        if value:
+            conds.append(f"{column} = %s")
+            args.append(value)
+    return " AND ".join(conds), args

@@ -21,7 +21,7 @@ from grpc_reflection.v1alpha import reflection
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from services.kit import audit, context, log as kitlog, metrics, migrations
+from services.kit import audit, context, log as kitlog, metrics, migrations, workdays
 from services.kit.auth import TokenVerifier, bearer_token, principal_var
 from services.kit.config import ServiceSettings
 from services.kit.consumer import EventConsumer, Subscription
@@ -105,6 +105,7 @@ class ContextInterceptor(grpc.ServerInterceptor):
                 (context.trace, context.trace.set(parent.child() if parent else context.new_trace())),
                 (context.idempotency_key, context.idempotency_key.set(md.get("idempotency-key"))),
                 (context.client_ip, context.client_ip.set(md.get("x-client-ip") or _peer_ip(ctx.peer()))),
+                (context.bearer, context.bearer.set(md.get("authorization"))),
             ]
             started, code = time.perf_counter(), "OK"
             try:
@@ -163,6 +164,8 @@ def serve(definition: ServiceDefinition) -> None:
     context.set_service(definition.name)
     migrations.apply_all(settings.database_dsn, service=definition.name, directory=definition.migrations)
     pool = open_pool(settings.database_dsn, name=definition.name, max_size=settings.pool_max_size)
+    with pool.connection() as conn, conn.transaction():
+        workdays.seed_from_package(conn)  # the holiday notices the installed package knows and the table lacks
     runtime = Runtime(settings, pool, TokenVerifier(settings.keycloak))
 
     declared = definition.servicers(runtime)

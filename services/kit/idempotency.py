@@ -58,3 +58,11 @@ def run(conn: psycopg.Connection, *, method: str, request: Message, response_typ
         (caller, method, key, request_hash, (stored(response) if stored else response).SerializeToString(deterministic=True)),
     )
     return response, False
+
+
+
+def once(conn: psycopg.Connection, context, *, method: str, request: Message, response_type: type[M], work: Callable[[], M]) -> M:
+    """`run`, then the replay trailer for the gateway: a servicer's write in one call."""
+    answer, replayed = run(conn, method=method, request=request, response_type=response_type, work=work)
+    mark_replay(context, replayed)
+    return answer

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import datetime, timezone
 from typing import Iterable
 
+import orjson
 import psycopg
 
 from services.kit.cloudevents import CloudEvent
@@ -24,3 +27,19 @@ def enqueue_many(conn: psycopg.Connection, events: Iterable[tuple[str, str, Clou
     with conn.cursor() as cur, cur.copy("COPY kit.outbox (event_id, topic, record_key, headers, payload) FROM STDIN") as cp:
         for topic, key, event in events:
             cp.write_row(_row(topic, key, event))
+
+
+def enqueue_json(conn: psycopg.Connection, *, topic: str, key: str, source: str, type_: str, subject: str, data: dict) -> None:
+    """A JSON CloudEvent (the platform subsystems' events documented in proto/asyncapi.yaml);
+    `data` must hold no personal data beyond what its AsyncAPI schema says."""
+    event = CloudEvent(id=str(uuid.uuid4()), source=source, type=type_, subject=subject, time=datetime.now(timezone.utc),
+                       data=orjson.dumps(data, default=_iso, option=orjson.OPT_PASSTHROUGH_DATETIME), dataschema=f"asyncapi:{type_}")
+    enqueue(conn, topic=topic, key=key, event=event)
+
+
+def _iso(v):
+    if isinstance(v, datetime):
+        return v.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    raise TypeError(f"not JSON: {type(v).__name__}")

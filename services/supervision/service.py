@@ -1,8 +1,15 @@
 """安全生产监管综合信息平台: wiring of the supervision service."""
 from pathlib import Path
 
-from safety.supervision.v1 import monitoring_pb2, monitoring_pb2_grpc, registrations_pb2, registrations_pb2_grpc
+from safety.common.v1 import calendar_pb2, calendar_pb2_grpc
+from safety.supervision.v1 import (grids_pb2, grids_pb2_grpc, inspections_pb2, inspections_pb2_grpc, monitoring_pb2, monitoring_pb2_grpc,
+                                   registrations_pb2, registrations_pb2_grpc)
+from services.kit.calendar_servicer import CalendarServicer
 from services.kit.grpc_server import Runtime, ServiceDefinition
+from services.supervision.grids.servicer import GridServicer
+from services.supervision.inspections.servicer import InspectionServicer
+from safety.supervision.v1 import licensing_pb2, licensing_pb2_grpc
+from services.supervision.licensing.servicer import LicensingServicer
 from services.supervision.monitoring import catalogue as monitoring_catalogue
 from services.supervision.monitoring.servicer import MonitoringServicer
 from services.supervision.registrations import events as registration_events
@@ -15,6 +22,14 @@ def servicers(rt: Runtime):
          registrations_pb2.DESCRIPTOR.services_by_name["RegistrationService"].full_name),
         (monitoring_pb2_grpc.add_MonitoringServiceServicer_to_server, MonitoringServicer(rt.pool),
          monitoring_pb2.DESCRIPTOR.services_by_name["MonitoringService"].full_name),
+        (grids_pb2_grpc.add_GridServiceServicer_to_server, GridServicer(rt.pool),
+         grids_pb2.DESCRIPTOR.services_by_name["GridService"].full_name),
+        (inspections_pb2_grpc.add_InspectionServiceServicer_to_server, InspectionServicer(rt.pool),
+         inspections_pb2.DESCRIPTOR.services_by_name["InspectionService"].full_name),
+        (calendar_pb2_grpc.add_WorkdayCalendarServiceServicer_to_server, CalendarServicer(rt.pool),
+         calendar_pb2.DESCRIPTOR.services_by_name["WorkdayCalendarService"].full_name),
+        (licensing_pb2_grpc.add_LicensingServiceServicer_to_server, LicensingServicer(rt.pool),
+         licensing_pb2.DESCRIPTOR.services_by_name["LicensingService"].full_name),
     ]
 
 

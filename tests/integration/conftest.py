@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from keycloak import KeycloakOpenID
 
+from infra import demo
 from infra.keycloak import realm
 from services.kit import config, roles
 from services.kit.codes import USCC_ALPHABET, uscc_check_char
@@ -296,12 +297,12 @@ def demo_tokens():
 
 
 @pytest.fixture(scope="session")
-def demo_enterprises(http, demo_tokens):
+def demo_enterprises(http, demo_tokens, staff_token):
     """The two demo enterprises are registered (as `make up` leaves them); the owned kinds point at them."""
     for e in realm.DEMO_ENTERPRISES:
-        r = http.post("/api/v1/enterprises", headers=bearer(demo_tokens(e.client_id)),
-                      json={"uscc": e.uscc, "name": e.name, "region_code": e.region, "address": e.address, "industry_code": e.industry})
+        r = http.post("/api/v1/enterprises", headers=bearer(demo_tokens(e.client_id)), json=e.submission)
         assert r.status_code in (200, 201), r.text
+        demo.profile(http, e.uscc, e.profile, bearer(staff_token("city-admin")))
     return realm.DEMO_ENTERPRISES
 
 

@@ -200,7 +200,9 @@ def matrix_user(ctx) -> str:
     return MATRIX_USER["name"]
 
 
-NO_ALARM = 2_147_480_000  # handling is tested in test_monitoring_flow.py; here only who may knock
+NO_RECORD = 9_000_000_000_000  # a plan, inspection, document or re-check that does not exist
+NO_ALARM = 2_147_480_000
+NO_APPLICATION = 2_147_480_000  # handling is tested in test_monitoring_flow.py; here only who may knock
 EXAMPLES.update({
     "POST /api/v1/monitoring/readings": Example(body=lambda ctx: {"readings": [{"point": "MATRIX-NONE", "time": 1764640000000, "value": 1}]}),
     "GET /api/v1/monitoring/points": Example(),
@@ -224,6 +226,56 @@ EXAMPLES.update({
         "username": f"matrix-{uuid.uuid4().hex[:10]}", "display_name": "矩阵测试", "phone": "13900000000", "role": "enterprise-staff"}),
     **{f"POST /api/v1/enterprises/{{uscc}}/users/{{username}}/{a}": Example(
         path=lambda ctx: {"uscc": KT_USCC, "username": matrix_user(ctx)}, body=lambda ctx: {}) for a in ("disable", "enable", "reset-password")},
+    # 网格化监管 and 执法检查 (test_inspections_flow.py covers the work itself; here only who may knock)
+    "GET /api/v1/grids": Example(),
+    "POST /api/v1/grids": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/grids/classes": Example(),
+    "POST /api/v1/grids/classes": Example(body=lambda ctx: {"county_code": "x"}, ok=(422,)),
+    "GET /api/v1/grids/enterprises": Example(),
+    "GET /api/v1/grids/enterprises/{uscc}": Example(path=lambda ctx: {"uscc": KT_USCC}),
+    "POST /api/v1/grids/enterprises/{uscc}/assignment": Example(path=lambda ctx: {"uscc": KT_USCC},
+                                                               body=lambda ctx: {"grid_code": "620802-G01", "reason": "矩阵测试"}),
+    "GET /api/v1/grids/{code}": Example(path=lambda ctx: {"code": "620802-G01"}),
+    "PATCH /api/v1/grids/{code}": Example(path=lambda ctx: {"code": "620802-G01"}, body=lambda ctx: {"version": 0, "name": "x"}, ok=(409,)),
+    "POST /api/v1/grids/{code}/members": Example(path=lambda ctx: {"code": "620802-G01"},
+                                                 body=lambda ctx: {"username": "matrix-member", "display_name": "矩阵测试", "duty": "网格员"}),
+    "POST /api/v1/grids/{code}/members/removal": Example(path=lambda ctx: {"code": "620802-G01"}, body=lambda ctx: {"username": "matrix-none"},
+                                                         ok=(404,)),
+    "POST /api/v1/inspection-plans": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/inspection-plans": Example(params={"county_code": "620802", "year": 2000}, ok=(404,)),
+    "GET /api/v1/inspection-plans/{plan_id}": Example(path=lambda ctx: {"plan_id": NO_RECORD}, ok=(404,)),
+    "POST /api/v1/inspection-plans/{plan_id}/publication": Example(path=lambda ctx: {"plan_id": NO_RECORD}, body=lambda ctx: {}, ok=(404,)),
+    "GET /api/v1/inspection-plans/{plan_id}/verification": Example(path=lambda ctx: {"plan_id": NO_RECORD}, ok=(404,)),
+    "POST /api/v1/inspection-conflicts": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/inspection-checklists": Example(params={"sector": "coal"}),
+    "POST /api/v1/inspections": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/inspections": Example(),
+    "GET /api/v1/inspections/{inspection_id}": Example(path=lambda ctx: {"inspection_id": NO_RECORD}, ok=(404,)),
+    "POST /api/v1/inspections/{inspection_id}/findings": Example(path=lambda ctx: {"inspection_id": NO_RECORD}, ok=(404,),
+                                                                 body=lambda ctx: {"description": "矩阵测试", "handling": "fixed_on_site"}),
+    "POST /api/v1/inspections/{inspection_id}/findings/removal": Example(path=lambda ctx: {"inspection_id": NO_RECORD},
+                                                                         body=lambda ctx: {"seq": 1}, ok=(404,)),
+    "POST /api/v1/inspections/{inspection_id}/completion": Example(path=lambda ctx: {"inspection_id": NO_RECORD}, body=lambda ctx: {},
+                                                                   ok=(404,)),
+    "GET /api/v1/enforcement-documents": Example(),
+    "GET /api/v1/enforcement-documents/{document_id}": Example(path=lambda ctx: {"document_id": NO_RECORD}, ok=(404,)),
+    "GET /api/v1/enforcement-documents/{document_id}/pdf": Example(path=lambda ctx: {"document_id": NO_RECORD}, ok=(404,)),
+    "POST /api/v1/enforcement-documents/{document_id}/signatures": Example(path=lambda ctx: {"document_id": NO_RECORD}, ok=(404,),
+                                                                           body=lambda ctx: {"role": "unit", "name": "矩阵测试"}),
+    "GET /api/v1/rechecks": Example(),
+    "POST /api/v1/rechecks/{recheck_id}": Example(path=lambda ctx: {"recheck_id": NO_RECORD}, body=lambda ctx: {}, ok=(404,)),
+    "GET /api/v1/calendar/years": Example(),
+    "GET /api/v1/calendar/years/{year}": Example(path=lambda ctx: {"year": 2026}),
+    "PUT /api/v1/calendar/years/{year}": Example(path=lambda ctx: {"year": 2099}, body=lambda ctx: {"source": "矩阵测试", "days": []}, ok=(422,)),
+    "GET /api/v1/calendar/deadline": Example(params={"start": "2026-12-01", "days": 5}),
+    "GET /api/v1/licensing/types": Example(),
+    "POST /api/v1/licensing/applications": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/licensing/applications": Example(),
+    "GET /api/v1/licensing/applications/{application_id}": Example(path=lambda ctx: {"application_id": NO_APPLICATION}, ok=(404,)),
+    **{f"POST /api/v1/licensing/applications/{{application_id}}/{step}": Example(
+        path=lambda ctx: {"application_id": NO_APPLICATION}, body=lambda ctx: {"version": 1}, ok=(404,))
+       for step in ("correction", "materials", "accept", "pauses", "pauses/end", "extension", "decision", "certificate", "delivery",
+                    "withdrawal", "renewal", "change", "suspension", "revocation")},
     "GET /api/v1/datacenter/catalogue": Example(),
     "GET /api/v1/dictionaries/{name}": Example(path=lambda ctx: {"name": "sector"}),
 })

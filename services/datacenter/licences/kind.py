@@ -8,6 +8,7 @@ from datetime import date
 from services.datacenter.licences import rules
 from services.datacenter.registry.spec import SQL_TODAY, Field, Kind, ListFilter, RuleContext, uscc_field
 from services.datacenter.ruletables import effective
+from services.kit import roles
 
 def _table(ctx_tables, on):
     return effective(ctx_tables, "licence_validity", on)
@@ -44,6 +45,8 @@ def _check(record: dict, ctx: RuleContext) -> list:
 
 KIND = Kind(
     name="licence", database="licences", table="licence", path="licences", label="行政许可结果", owned=True,
+    # the licensing section's supervisors issue, renew, suspend and revoke (supervision/licensing writes them here)
+    writer_roles=(roles.PLATFORM_ADMIN, roles.DATACENTER_ADMIN, roles.SUPERVISION_SUPERVISOR),
     description="安全生产许可证等行政许可：持证单位、编号、许可范围、有效期、状态、公示",
     category_field="licence_type", month_field="issued_on",
     fields=(

@@ -70,7 +70,13 @@ def notify(conn: psycopg.Connection, alarm: dict, step: str) -> None:
                         FROM monitoring.source s, jsonb_array_elements(s.people) p WHERE s.id = %s
                         ON CONFLICT DO NOTHING""", (alarm["id"], alarm["source_id"]))
         return
-    grid, key = (("SELECT grid_code FROM supervision.registration WHERE uscc = %s", alarm["uscc"]) if step == "county"
+    # the county step tells the people of the enterprise's grid and of the grids above it up to the county's
+    # (a township grid's members and the county grid's); the city step, the city grid's
+    grid, key = (("""WITH RECURSIVE up AS (SELECT g.code, g.parent_code, g.level FROM supervision.grid g
+                                         JOIN supervision.registration r ON r.grid_code = g.code WHERE r.uscc = %s
+                                       UNION ALL SELECT g.code, g.parent_code, g.level FROM supervision.grid g JOIN up ON g.code = up.parent_code
+                                       WHERE up.level <> 'county')
+                     SELECT code FROM up WHERE level <> 'city'""", alarm["uscc"]) if step == "county"
                  else ("SELECT code FROM supervision.grid WHERE region_code = %s", config.jurisdiction()))
     conn.execute(f"""INSERT INTO monitoring.notification (alarm_id, step, duty, name, phone)
                      SELECT %s, %s, m.duty, m.display_name, m.phone FROM supervision.grid_member m

@@ -28,16 +28,21 @@ def on_enterprise_event(conn: psycopg.Connection, event: CloudEvent) -> None:
     changed = event.decode(ev.EnterpriseChanged)
     if not changed.uscc or not changed.region_code or changed.version <= 0:
         raise PermanentError("EnterpriseChanged without uscc, region_code or version")
-    if not rules.is_newer(store.held_version(conn, changed.uscc), changed.version):
+    held = store.held(conn, changed.uscc)
+    if not rules.is_newer(held["source_version"] if held else None, changed.version):
         return
-    grid = rules.choose_grid(changed.region_code, store.grids(conn))
+    grid = rules.keep_or_choose_grid(held, changed.region_code, store.grids(conn))
     if grid is None:
         raise PermanentError(f"no grid covers region {changed.region_code}")
-    place = changed.record.fields  # where the map puts it (lon/lat of the whole record, when given)
-    lon, lat = (place[k].number_value if k in place and place[k].HasField("number_value") else None for k in ("lon", "lat"))
+    fields = changed.record.fields  # the whole record: where the map puts it, and what the classes read
+    lon, lat = (fields[k].number_value if k in fields and fields[k].HasField("number_value") else None for k in ("lon", "lat"))
+    text = {k: fields[k].string_value or None if k in fields and fields[k].HasField("string_value") else None
+            for k in ("sector", "standardization_grade", "risk_colour", "status")}
     store.upsert(conn, uscc=changed.uscc, name=changed.name, region_code=changed.region_code,
                  county_code=regions.county_of(changed.region_code), grid_code=grid, source_version=changed.version,
-                 lon=lon, lat=lat)
+                 lon=lon, lat=lat, **text)
+    store.assign(conn, uscc=changed.uscc, grid_code=grid, by="system",
+                 reason="按所在行政区划自动划入" if held is None else "所在行政区划变更，重新划入")
 
 
 SUBSCRIPTION = Subscription(

@@ -13,6 +13,14 @@ def choose_grid(region_code: str, grids: list[tuple[str, str]]) -> str | None:
     return max(candidates)[1] if candidates else None
 
 
+def keep_or_choose_grid(held: dict | None, region_code: str, grids: list[tuple[str, str]]) -> str | None:
+    """A registration keeps its grid while its region stays the same (an officer may have moved it to
+    a township grid); a new enterprise, or one whose region changed, gets the most specific grid."""
+    if held is not None and held["region_code"] == region_code:
+        return held["grid_code"]
+    return choose_grid(region_code, grids)
+
+
 def is_newer(held_version: int | None, event_version: int) -> bool:
     """Events may arrive twice or out of order; only a newer version of the enterprise applies."""
     return held_version is None or event_version > held_version

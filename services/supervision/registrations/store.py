@@ -12,21 +12,41 @@ def grids(conn: psycopg.Connection) -> list[tuple[str, str]]:
     return conn.execute("SELECT code, region_code FROM supervision.grid").fetchall()
 
 
-def held_version(conn: psycopg.Connection, uscc: str) -> int | None:
-    row = conn.execute("SELECT source_version FROM supervision.registration WHERE uscc = %s FOR UPDATE", (uscc,)).fetchone()
-    return row[0] if row else None
+def held(conn: psycopg.Connection, uscc: str) -> dict | None:
+    """The held registration's version, region and grid, locked for the event's transaction."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute("""SELECT source_version, region_code, grid_code, grid_assigned_manually
+                              FROM supervision.registration WHERE uscc = %s FOR UPDATE""", (uscc,)).fetchone()
 
 
 def upsert(conn: psycopg.Connection, *, uscc: str, name: str, region_code: str, county_code: str | None,
-           grid_code: str, source_version: int, lon: float | None = None, lat: float | None = None) -> None:
+           grid_code: str, source_version: int, lon: float | None = None, lat: float | None = None,
+           sector: str | None = None, standardization_grade: str | None = None, risk_colour: str | None = None,
+           status: str | None = None) -> None:
     conn.execute(
-        """INSERT INTO supervision.registration (uscc, name, region_code, county_code, grid_code, source_version, lon, lat)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+        """INSERT INTO supervision.registration (uscc, name, region_code, county_code, grid_code, source_version, lon, lat,
+               sector, standardization_grade, risk_colour, status)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
            ON CONFLICT (uscc) DO UPDATE SET name = EXCLUDED.name, region_code = EXCLUDED.region_code,
                county_code = EXCLUDED.county_code, grid_code = EXCLUDED.grid_code,
-               source_version = EXCLUDED.source_version, lon = EXCLUDED.lon, lat = EXCLUDED.lat, updated_at = now()""",
-        (uscc, name, region_code, county_code, grid_code, source_version, lon, lat),
+               grid_assigned_manually = supervision.registration.grid_assigned_manually
+                                        AND supervision.registration.grid_code = EXCLUDED.grid_code,
+               source_version = EXCLUDED.source_version, lon = EXCLUDED.lon, lat = EXCLUDED.lat,
+               sector = EXCLUDED.sector, standardization_grade = EXCLUDED.standardization_grade,
+               risk_colour = EXCLUDED.risk_colour, status = EXCLUDED.status, updated_at = now()""",
+        (uscc, name, region_code, county_code, grid_code, source_version, lon, lat, sector, standardization_grade, risk_colour, status),
     )
+
+
+def assign(conn: psycopg.Connection, *, uscc: str, grid_code: str, reason: str, by: str) -> None:
+    """Close the enterprise's open assignment (if it is to another grid) and open one to `grid_code`."""
+    open_grid = conn.execute("SELECT grid_code FROM supervision.grid_assignment WHERE uscc = %s AND ended_at IS NULL FOR UPDATE",
+                             (uscc,)).fetchone()
+    if open_grid and open_grid[0] == grid_code:
+        return
+    conn.execute("UPDATE supervision.grid_assignment SET ended_at = now() WHERE uscc = %s AND ended_at IS NULL", (uscc,))
+    conn.execute("INSERT INTO supervision.grid_assignment (uscc, grid_code, reason, assigned_by) VALUES (%s, %s, %s, %s)",
+                 (uscc, grid_code, reason, by))
 
 
 def get(conn: psycopg.Connection, uscc: str) -> dict | None:

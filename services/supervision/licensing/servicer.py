@@ -1,0 +1,546 @@
+"""gRPC LicensingService (行政许可管理): applications from submission to delivery, and renewal, change,
+suspension and revocation of the licences issued (docs/licensing.md).
+
+Who: supervision staff (roles.SUPERVISION_READERS) act on the applications of their region; the
+decisions (Decide, Extend, Suspend, Revoke) need a supervisor or a platform administrator; an
+enterprise submits, reads, completes after a correction notice, withdraws, renews and changes its
+own applications only. An application the caller may not see is answered like an absent one.
+
+Every write runs once per Idempotency-Key, checks the version the caller read, and writes the
+application, its step, the audit entry and the CloudEvent in one transaction. Issuing a certificate
+allocates its number in that transaction (services/kit/docnumbers.py) and writes the licence into
+the data centre on the caller's behalf (services/supervision/datacentre.py); the data centre keeps
+its own idempotency key, so a retry after a lost answer does not create a second licence.
+Answers are the REST page as JSON (ADR 0009), with names beside codes and the clock computed from
+the working-day calendar on every read."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from safety.supervision.v1 import licensing_pb2_grpc
+from safety.supervision.v1 import monitoring_pb2 as pb
+from services.kit import audit, config, docnumbers, idempotency, jsonio, paging, regions, roles, ruletables, workdays
+from services.kit.auth import Principal, current_principal
+from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
+from services.kit.grpc_server import AuditedWrite
+from services.kit.workdays import Calendar
+from services.supervision import datacentre
+from services.supervision.licensing import events, rules, store
+
+SERVICE = "safety.supervision.v1.LicensingService"
+TABLE = "licence_types"
+DECIDERS = (roles.SUPERVISION_SUPERVISOR, roles.PLATFORM_ADMIN)
+# Renewals and changes under way: a licence has at most one at a time.
+UNDER_WAY = (*rules.OPEN, "approved")
+WITHOUT_REVIEW_ZH = "有效期内未发生死亡事故，依法不再审查，有效期延续"
+
+
+def _load_tables() -> tuple[ruletables.RuleTable, ...]:
+    tables = ruletables.load_dir(Path(__file__).parent / "tables")
+    for t in tables:
+        if t.name == TABLE:
+            rules.check_table(t.body)
+    return tables
+
+
+TABLES = _load_tables()
+
+
+def table_on(day: date) -> dict:
+    return ruletables.effective(TABLES, TABLE, day).body
+
+
+def table_of(app: dict) -> dict:
+    """The table in force when the application was submitted: its limits do not change under it."""
+    return table_on(app["submitted_at"].astimezone(jsonio.SHANGHAI).date())
+
+
+def recompute_deadlines(conn: psycopg.Connection, calendar: Calendar) -> int:
+    """workdays.RECOMPUTERS hook: recompute every stored provisional deadline with the calendar an
+    administrator just completed. Returns how many applications were recomputed."""
+    today = jsonio.today()
+    rows = store.with_provisional_deadlines(conn)
+    for row in rows:
+        store.set_deadlines(conn, row["id"], rules.stored_deadlines(row, calendar=calendar, table=table_of(row), today=today))
+    return len(rows)
+
+
+workdays.RECOMPUTERS.append(recompute_deadlines)
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+def scope(p: Principal) -> tuple[str, str | None]:
+    """(region prefix, uscc) the caller may see: staff their region, an enterprise itself."""
+    if p.kind == "enterprise" and p.uscc:
+        return "", p.uscc
+    if p.kind == "staff" and p.region and p.has_any_role(*roles.SUPERVISION_READERS):
+        return regions.significant_prefix(p.region), None
+    raise PermissionDenied("仅监管人员和申请单位本身可办理行政许可", "Only supervision staff and the applicant itself handle licensing")
+
+
+def visible(p: Principal, row: dict | None) -> dict:
+    prefix, uscc = scope(p)
+    if row is None or (uscc and row["uscc"] != uscc) or not row["region_code"].startswith(prefix):
+        raise NotFound("未找到该行政许可申请", "No such licence application")
+    return row
+
+
+def require(p: Principal, who: str) -> None:
+    """`who`: "party" (the applicant or staff), "staff" (the licensing agency), "decider" (its head)."""
+    if who == "party":
+        return
+    if scope(p)[1] is not None:
+        raise PermissionDenied("该步骤由许可机关办理", "Only the licensing agency's staff take this step")
+    if who == "decider" and not p.has_any_role(*DECIDERS):
+        raise PermissionDenied("许可决定、延长期限和暂扣吊销须由监管科室负责人或平台管理员作出",
+                               "Decisions, extensions, suspensions and revocations need a supervisor or a platform administrator")
+
+
+def _actor(p: Principal) -> str:
+    return p.display_name or p.username or p.label
+
+
+def _id(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 2**63 - 1:
+        raise NotFound("未找到该行政许可申请", "No such licence application")
+    return int(text)
+
+
+def _expect(app: dict, version: int) -> None:
+    if version <= 0:
+        raise invalid(FieldViolation("version", "version.required", "请提供读取时的版本号 version", "version (as read) is required"))
+    if version != app["version"]:
+        raise Conflict(f"申请已被更新（当前版本 {app['version']}），请刷新后重试",
+                       f"The application has changed (now version {app['version']}); read it again")
+
+
+# --- views ----------------------------------------------------------------------------------------
+
+def _steps_view(steps: list[dict]) -> list[dict]:
+    return [{"action": s["action"], "action_name": rules.ACTIONS.get(s["action"], s["action"]), "status_from": s["status_from"],
+             "status_from_name": rules.STATUSES.get(s["status_from"] or "", ""), "status_to": s["status_to"],
+             "status_to_name": rules.STATUSES[s["status_to"]], "actor": s["actor"], "at": s["at"], "detail": s["detail"]}
+            for s in steps]
+
+
+def view(app: dict, *, calendar: Calendar, today: date, steps: list[dict] | None = None) -> dict:
+    table = table_of(app)
+    rule = table["types"][app["licence_type"]]
+    given = {m["code"]: m for m in app["materials"]}
+    sector = (rule.get("sectors") or {}).get(app["sector"] or "")
+    out = {
+        "id": str(app["id"]), "licence_type": app["licence_type"], "licence_type_name": rule["name"], "kind": app["kind"],
+        "kind_name": rules.KINDS[app["kind"]], "parent_id": str(app["parent_id"]) if app["parent_id"] else None,
+        "uscc": app["uscc"], "enterprise_name": app["enterprise_name"], "region_code": app["region_code"],
+        "agency_code": app["agency_code"], "issuing_authority": table["agencies"][app["agency_code"]]["name"],
+        "status": app["status"], "status_name": rules.STATUSES[app["status"]], "sector": app["sector"],
+        "sector_name": sector["name"] if sector else None, "scope": app["scope"], "changes": app["changes"], "note": app["note"],
+        "materials": [{"code": m["code"], "name": m["name"], "required": m["required"], "provided": m["code"] in given,
+                       "reference": given[m["code"]]["reference"] if m["code"] in given else ""} for m in rule["materials"]],
+        "missing_materials": rules.missing_materials(app["materials"], rule), "correction": app["correction"],
+        "submitted_at": app["submitted_at"], "submitted_by": app["submitted_by"], "accepted_on": app["accepted_on"],
+        "pauses": [p | {"kind_name": rules.PAUSES[p["kind"]]} for p in app["pauses"]], "extension": app["extension"],
+        "decision": app["decision"], "decision_name": rules.DECISIONS.get(app["decision"] or ""),
+        "decision_number": app["decision_number"], "decided_on": app["decided_on"], "decided_by": app["decided_by"],
+        "reasons": app["reasons"], "review_skipped": app["review_skipped"], "certificate_number": app["certificate_number"],
+        "issued_on": app["issued_on"], "valid_until": app["valid_until"], "licence_record_id": app["licence_record_id"],
+        "licence_state": app["licence_state"], "licence_state_name": rules.LICENCE_STATES.get(app["licence_state"] or ""),
+        "licence_actions": app["licence_actions"], "delivered_on": app["delivered_on"], "delivery": app["delivery"],
+        "clock": rules.clock(app, calendar=calendar, table=table, today=today).as_json(), "version": app["version"]}
+    if steps is not None:
+        out["steps"] = _steps_view(steps)
+    return out
+
+
+def _json(data) -> pb.JsonResponse:
+    return pb.JsonResponse(json=jsonio.dumps(data))
+
+
+def _licence(record_id: str) -> dict:
+    """The data centre's licence record, its dates as dates."""
+    record = datacentre.get("licence", record_id)
+    return record | {k: date.fromisoformat(record[k]) for k in ("issued_on", "valid_until")}
+
+
+def _accidents(uscc: str) -> list[dict]:
+    """The holder's accidents from the data centre, as the renewal rule reads them."""
+    return [{"id": a.get("id"), "deaths": a.get("deaths") or 0, "missing": a.get("missing") or 0,
+             "occurred_on": datetime.fromisoformat(a["occurred_at"]).astimezone(jsonio.SHANGHAI).date()}
+            for a in datacentre.records("accident", {"uscc": uscc}) if a.get("occurred_at")]
+
+
+def _record_id(value) -> str:
+    """The data centre's record id as text (a Struct carries numbers as floats)."""
+    return str(int(value)) if isinstance(value, float) else str(value)
+
+
+@dataclass
+class Step:
+    """What a step of an application works with, inside the write's transaction."""
+    conn: psycopg.Connection
+    p: Principal
+    body: dict
+    calendar: Calendar
+    table: dict
+    today: date
+
+    @property
+    def actor(self) -> str:
+        return _actor(self.p)
+
+
+# (action, changes to the application row, detail for its step)
+Outcome = tuple[str, dict, dict]
+
+
+class LicensingServicer(licensing_pb2_grpc.LicensingServiceServicer):
+    WRITES = {"SubmitApplication": AuditedWrite("licensing.submit", "licence_application"),
+              **{m: AuditedWrite(f"licensing.{a}", "licence_application", "id") for m, a in (
+                  ("RequestCorrection", "request_correction"), ("ResubmitMaterials", "resubmit"), ("Accept", "accept"),
+                  ("StartPause", "start_pause"), ("EndPause", "end_pause"), ("Extend", "extend"), ("Decide", "decide"),
+                  ("IssueCertificate", "issue_certificate"), ("Deliver", "deliver"), ("Withdraw", "withdraw"),
+                  ("Renew", "renew"), ("Change", "change"), ("Suspend", "suspend"), ("Revoke", "revoke"))}}
+
+    def __init__(self, pool: ConnectionPool):
+        self.pool = pool
+
+    # --- reads --------------------------------------------------------------------------------
+    def ListTypes(self, request, context):
+        scope(current_principal())
+        t = ruletables.effective(TABLES, TABLE, jsonio.today())
+        return _json({"effective_from": t.effective_from, "source": t.source, "types": rules.types_view(t.body),
+                      "limits": {k: t.body[k] for k in ("correction_notice_working_days", "delivery_working_days",
+                                                        "publication_working_days")}})
+
+    def GetApplication(self, request, context):
+        p = current_principal()
+        with self.pool.connection() as conn:
+            app = visible(p, store.get(conn, _id(request.id)))
+            return _json(view(app, calendar=workdays.load(conn), today=jsonio.today(), steps=store.steps(conn, app["id"])))
+
+    def ListApplications(self, request, context):
+        p = current_principal()
+        prefix, own = scope(p)
+        q, today = request.query, jsonio.today()
+        where, params = ["region_code LIKE %s"], [self._region(p, q.get("region_code", "")) + "%"]
+        uscc = own or q.get("uscc", "").strip().upper()
+        if uscc:
+            where.append("uscc = %s")
+            params.append(uscc)
+        errors = []
+        status = q.get("status", "")
+        if status == "open":
+            where.append("status = ANY(%s)")
+            params.append(list(rules.OPEN))
+        elif status:
+            if status not in rules.STATUSES:
+                errors.append(FieldViolation("status", "status.enum", "状态不在可选范围内（或 open：办理中）", "Unknown status"))
+            where.append("status = %s")
+            params.append(status)
+        for name, allowed in (("licence_type", table_on(today)["types"]), ("kind", rules.KINDS)):
+            if q.get(name):
+                if q[name] not in allowed:
+                    errors.append(FieldViolation(name, f"{name}.enum", "取值不在可选范围内", f"Unknown {name}"))
+                where.append(f"{name} = %s")
+                params.append(q[name])
+        overdue = q.get("overdue", "")
+        if overdue not in ("", "true", "false"):
+            errors.append(FieldViolation("overdue", "overdue.enum", "overdue 应为 true 或 false", "overdue is true or false"))
+        if overdue == "true":  # undecided past the decision deadline; paused applications' clocks stand still
+            where.append("decision_due < %s AND status = ANY(%s)")
+            params += [today, ["submitted", "accepted", "under_review"]]
+        size, after = jsonio.page(q)
+        if after and not after.isdigit():
+            errors.append(FieldViolation("page_token", "page_token.invalid", "分页令牌无效", "Invalid page token"))
+        if errors:
+            raise invalid(*errors)
+        with self.pool.connection() as conn:
+            rows, total = store.listing(conn, where=where, params=params, size=size, after=int(after) if after else None)
+            calendar = workdays.load(conn)
+        return _json({"items": [view(r, calendar=calendar, today=today) for r in rows[:size]],
+                      "next_page_token": paging.next_token(rows, size, key="id") or None, "total": total})
+
+    @staticmethod
+    def _region(p: Principal, text: str) -> str:
+        prefix, _ = scope(p)
+        if not text:
+            return prefix
+        if not regions.is_well_formed(text):
+            raise invalid(FieldViolation("region_code", "region_code.format", "行政区划代码格式错误", "Malformed region code"))
+        if p.kind == "staff" and not regions.covers(p.region or "", text):
+            raise NotFound("不在您的辖区内", "Outside your region")
+        return regions.significant_prefix(text)
+
+    # --- the write machinery ------------------------------------------------------------------
+    def _once(self, request, context, method: str, work: Callable[[psycopg.Connection], pb.JsonResponse]) -> pb.JsonResponse:
+        with self.pool.connection() as conn, conn.transaction():
+            response, replayed = idempotency.run(conn, method=f"/{SERVICE}/{method}", request=request,
+                                                 response_type=pb.JsonResponse, work=lambda: work(conn))
+        idempotency.mark_replay(context, replayed)
+        return response
+
+    def _act(self, request, context, method: str, who: str, step: Callable[[Step, dict], Outcome],
+             after: Callable[[Step, dict], None] | None = None) -> pb.JsonResponse:
+        """One step on an existing application: lock it, check who (then the version they read),
+        apply the rule, and store the result with its step, audit entry and event (and what
+        `after` adds in the same transaction)."""
+        p = current_principal()
+
+        def work(conn):
+            app = visible(p, store.get(conn, _id(request.id), for_update=True))
+            require(p, who)
+            _expect(app, request.version)
+            s = Step(conn, p, jsonio.body(request.body), workdays.load(conn), table_of(app), jsonio.today())
+            action, changes, detail = step(s, app)
+            fresh = self._save(s, app, action=action, changes=changes, detail=detail)
+            if after:
+                after(s, fresh)
+            return self._answer(s, fresh)
+        return self._once(request, context, method, work)
+
+    def _answer(self, s: Step, app: dict) -> pb.JsonResponse:
+        return _json(view(app, calendar=s.calendar, today=s.today, steps=store.steps(s.conn, app["id"])))
+
+    @staticmethod
+    def _record(s: Step, app: dict, *, action: str, status_from: str | None, detail: dict) -> None:
+        store.step(s.conn, app["id"], action=action, status_from=status_from, status_to=app["status"], actor=s.actor,
+                   account=s.p.label, detail=detail)
+        audit.record(s.conn, action=f"licensing.{action}", target_type="licence_application", target_id=str(app["id"]),
+                     target_region=app["region_code"], uscc=app["uscc"],
+                     summary={"status": app["status"], "version": app["version"], "licence_type": app["licence_type"]})
+        events.application_changed(s.conn, app, action=action, actor=s.p.label)
+
+    def _save(self, s: Step, app: dict, *, action: str, changes: dict, detail: dict) -> dict:
+        changes = changes | rules.stored_deadlines(app | changes, calendar=s.calendar, table=s.table, today=s.today)
+        fresh = store.update(s.conn, app["id"], version=app["version"], changes=changes)
+        if fresh is None:  # the row is locked and its version checked: only a bug elsewhere gets here
+            raise Conflict("申请已被更新，请刷新后重试", "The application has changed; read it again")
+        self._record(s, fresh, action=action, status_from=app["status"], detail=detail)
+        return fresh
+
+    def _insert(self, s: Step, values: dict, *, action: str, detail: dict) -> dict:
+        values = values | rules.stored_deadlines(values, calendar=s.calendar, table=s.table, today=s.today)
+        fresh = store.insert(s.conn, values)
+        self._record(s, fresh, action=action, status_from=None, detail=detail)
+        return fresh
+
+    def _decision_number(self, s: Step, app: dict, outcome: str) -> str:
+        doc = s.table["decision_documents"][outcome]
+        number = docnumbers.issue(s.conn, agency=app["agency_code"], agency_code=f"({s.table['agencies'][app['agency_code']]['abbreviation']})",
+                                  doc_type=f"licensing.decision.{outcome}", doc_code=doc["code"], year=s.today.year)
+        return str(number)
+
+    # --- submission ---------------------------------------------------------------------------
+    def SubmitApplication(self, request, context):
+        p = current_principal()
+
+        def work(conn):
+            prefix, own = scope(p)
+            body = jsonio.body(request.body)
+            s = Step(conn, p, body, workdays.load(conn), table_on(jsonio.today()), jsonio.today())
+            claimed = str(body.get("uscc") or "").strip().upper()
+            if own and claimed and claimed != own:
+                raise PermissionDenied("只能为本单位申请行政许可", "An enterprise applies for itself only")
+            uscc = own or claimed
+            fields = rules.submission(body, table=s.table)
+            if not uscc:
+                raise invalid(FieldViolation("uscc", "uscc.required", "请填写申请单位的统一社会信用代码", "uscc is required"))
+            enterprise = store.registration(conn, uscc)
+            if enterprise is None:
+                raise invalid(FieldViolation("uscc", "uscc.unregistered", "该单位尚未在监管平台登记，请先在数据中心登记企业基本信息",
+                                             "The enterprise is not registered for supervision"))
+            if not enterprise["region_code"].startswith(prefix):
+                raise NotFound("不在您的辖区内", "Outside your region")
+            rule = s.table["types"][fields["licence_type"]]
+            agency, _ = rules.agency_of(s.table, rule, region_code=enterprise["region_code"], city_code=config.jurisdiction())
+            values = {"licence_type": fields["licence_type"], "kind": "new", "uscc": uscc, "enterprise_name": enterprise["name"],
+                      "region_code": enterprise["region_code"], "agency_code": agency, "status": "submitted",
+                      "sector": fields["sector"], "scope": fields["scope"], "materials": fields["materials"], "note": fields["note"],
+                      "submitted_by": s.actor, "received_on": s.today}
+            fresh = self._insert(s, values, action="submit", detail={
+                "materials": [m["code"] for m in fields["materials"]],
+                "missing": [m["code"] for m in rules.missing_materials(fields["materials"], rule)]})
+            return self._answer(s, fresh)
+        return self._once(request, context, "SubmitApplication", work)
+
+    def RequestCorrection(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            notice = rules.correction(app, s.body, calendar=s.calendar, table=s.table, today=s.today) | {"by": s.actor}
+            return "request_correction", {"status": "correction_requested", "correction": notice}, {
+                "missing": [m["code"] for m in notice["missing"]], "note": notice["note"]}
+        return self._act(request, context, "RequestCorrection", "staff", step)
+
+    def ResubmitMaterials(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            materials = rules.resubmission(app, s.body, table=s.table)
+            return "resubmit", {"status": "submitted", "materials": materials, "received_on": s.today}, {
+                "materials": [m["code"] for m in materials]}
+        return self._act(request, context, "ResubmitMaterials", "party", step)
+
+    def Accept(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            accepted_on, deemed = rules.acceptance(app, calendar=s.calendar, table=s.table, today=s.today)
+            return "accept", {"status": "accepted", "accepted_on": accepted_on, "deemed_accepted": deemed}, {
+                "accepted_on": accepted_on, "deemed_accepted": deemed}
+        return self._act(request, context, "Accept", "staff", step)
+
+    def Withdraw(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            return "withdraw", {"status": "withdrawn", "closed_on": s.today}, {"reason": rules.withdrawal(app, s.body)}
+        return self._act(request, context, "Withdraw", "party", step)
+
+    # --- review -------------------------------------------------------------------------------
+    def StartPause(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            pause = rules.pause_started(app, s.body, today=s.today)
+            return "start_pause", {"status": pause["kind"], "pauses": [*app["pauses"], pause]}, {
+                "kind": pause["kind"], "started_on": pause["started_on"], "note": pause["note"]}
+        return self._act(request, context, "StartPause", "staff", step)
+
+    def EndPause(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            pauses = rules.pause_ended(app, s.body, today=s.today)
+            return "end_pause", {"status": "under_review", "pauses": pauses}, {
+                "kind": pauses[-1]["kind"], "ended_on": pauses[-1]["ended_on"], "result": pauses[-1]["result"]}
+        return self._act(request, context, "EndPause", "staff", step)
+
+    def Extend(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            ext = rules.extension(app, s.body, calendar=s.calendar, table=s.table, today=s.today) | {"by": s.actor}
+            status = "under_review" if app["status"] == "accepted" else app["status"]
+            return "extend", {"status": status, "extension": ext}, {"days": ext["days"], "approved_by": ext["approved_by"],
+                                                                    "reason": ext["reason"]}
+        return self._act(request, context, "Extend", "decider", step)
+
+    def Decide(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            d = rules.decision(app, s.body, today=s.today)
+            number = self._decision_number(s, app, d["decision"])
+            return "decide", {"status": d["decision"], "decision": d["decision"], "reasons": d["reasons"], "scope": d["scope"],
+                              "decided_on": d["decided_on"], "decided_by": s.actor, "decision_number": number}, {
+                "decision": d["decision"], "decision_number": number, "reasons": d["reasons"]}
+        return self._act(request, context, "Decide", "decider", step)
+
+    # --- the certificate ----------------------------------------------------------------------
+    def IssueCertificate(self, request, context):
+        """New: a number and a licence record in the data centre. Renewal: the licence's new validity.
+        Change: its new scope. Each issuance is published (双公示)."""
+        def step(s: Step, app: dict) -> Outcome:
+            rule = rules.rule_of(s.table, app["licence_type"])
+            rules.require_status(app["status"], "issue_certificate")
+            key = f"licensing-{app['id']}-v{app['version']}-certificate"
+            authority = s.table["agencies"][app["agency_code"]]["name"]
+            if app["kind"] == "new":
+                serial = docnumbers.allocate(s.conn, agency=config.jurisdiction(), doc_type=f"licence.{app['licence_type']}",
+                                             year=s.today.year)
+                number = rules.certificate_number(rule, province=s.table["province"], year=s.today.year, serial=serial,
+                                                  sector=app["sector"])
+                until = rules.valid_until(rule, start=s.today)
+                created = datacentre.create("licence", {
+                    "uscc": app["uscc"], "licence_type": app["licence_type"], "number": number, "scope": app["scope"],
+                    "issuing_authority": authority, "issued_on": s.today.isoformat(), "valid_until": until.isoformat(),
+                    "public_disclosure": True}, idempotency_key=key)
+                changes = {"certificate_number": number, "issued_on": s.today, "valid_until": until,
+                           "licence_record_id": _record_id(created["id"]), "licence_state": "valid"}
+            else:
+                licence = _licence(app["licence_record_id"])
+                if app["kind"] == "renewal":
+                    until = rules.valid_until(rule, start=s.today)
+                    update = {"issued_on": s.today.isoformat(), "valid_until": until.isoformat()}
+                    changes = {"issued_on": s.today, "valid_until": until}
+                else:
+                    update = {"scope": app["scope"]}
+                    changes = {"issued_on": licence["issued_on"], "valid_until": licence["valid_until"]}
+                datacentre.update("licence", app["licence_record_id"], version=int(licence["version"]), changes=update,
+                                  idempotency_key=key)
+            return "issue_certificate", changes | {"status": "certificate_issued"}, {
+                "certificate_number": changes.get("certificate_number") or app["certificate_number"],
+                "valid_until": changes["valid_until"]}
+        return self._act(request, context, "IssueCertificate", "staff", step, after=self._publish)
+
+    @staticmethod
+    def _publish(s: Step, app: dict) -> None:
+        """双公示 of the licence just issued, due within the publication limit of the decision."""
+        due = rules.clock(app, calendar=s.calendar, table=s.table, today=s.today).publication_due
+        events.publication(s.conn, app, licence_type_name=s.table["types"][app["licence_type"]]["name"],
+                           authority=s.table["agencies"][app["agency_code"]]["name"], publish_by=due.day,
+                           publish_by_provisional=due.provisional)
+
+    def Deliver(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            d = rules.delivery(app, s.body, today=s.today)
+            return "deliver", {"status": "delivered", "delivered_on": d["on"], "delivery": d | {"by": s.actor}}, {
+                "method": d["method"], "delivered_on": d["on"]}
+        return self._act(request, context, "Deliver", "staff", step)
+
+    # --- an issued licence --------------------------------------------------------------------
+    def _follow_up(self, request, context, method: str, build: Callable[[Step, dict], tuple[dict, str, dict]]) -> pb.JsonResponse:
+        """A renewal or change: a new application about the licence issued through `request.id`."""
+        p = current_principal()
+
+        def work(conn):
+            parent = visible(p, store.get(conn, _id(request.id), for_update=True))
+            _expect(parent, request.version)
+            s = Step(conn, p, jsonio.body(request.body), workdays.load(conn), table_on(jsonio.today()), jsonio.today())
+            action = "renew" if method == "Renew" else "change"
+            rules.require_status(parent["status"], action)
+            under_way = store.open_for_licence(conn, parent["licence_record_id"], UNDER_WAY)
+            if under_way:
+                raise Conflict(f"该许可证已有办理中的延续或变更申请（{under_way}）",
+                               f"A renewal or change of this licence is under way ({under_way})")
+            values, action, detail = build(s, parent)
+            base = {k: parent[k] for k in ("licence_type", "uscc", "enterprise_name", "region_code", "agency_code", "sector",
+                                           "certificate_number", "licence_record_id", "licence_state", "issued_on", "valid_until")}
+            fresh = self._insert(s, base | {"parent_id": parent["id"], "submitted_by": s.actor, "received_on": s.today} | values,
+                                 action=action, detail=detail)
+            return self._answer(s, fresh)
+        return self._once(request, context, method, work)
+
+    def Renew(self, request, context):
+        def build(s: Step, parent: dict) -> tuple[dict, str, dict]:
+            verdict = rules.renewal(parent, licence=_licence(parent["licence_record_id"]), accidents=_accidents(parent["uscc"]),
+                                    table=s.table, today=s.today)
+            extra = rules.supplement(s.body, rule=rules.rule_of(s.table, parent["licence_type"]))
+            values = {"kind": "renewal", "status": "submitted", "scope": parent["scope"]} | extra
+            if verdict["without_review"]:
+                values |= {"status": "approved", "accepted_on": s.today, "decision": "approved", "decided_on": s.today,
+                           "decided_by": s.actor, "reasons": WITHOUT_REVIEW_ZH, "review_skipped": True,
+                           "decision_number": self._decision_number(s, parent, "approved")}
+            return values, "renew", {"without_review": verdict["without_review"], "fatal_accidents": verdict["fatal_accidents"],
+                                     "window": [verdict["opens"], verdict["closes"]]}
+        return self._follow_up(request, context, "Renew", build)
+
+    def Change(self, request, context):
+        def build(s: Step, parent: dict) -> tuple[dict, str, dict]:
+            change = rules.change_request(parent, s.body)
+            extra = rules.supplement(s.body, rule=rules.rule_of(s.table, parent["licence_type"]))
+            return {"kind": "change", "status": "submitted", "scope": change["scope"]["to"], "changes": change} | extra, "change", {
+                "scope": change["scope"], "reason": change["reason"]}
+        return self._follow_up(request, context, "Change", build)
+
+    def _licence_action(self, request, context, method: str, action: str) -> pb.JsonResponse:
+        state = {"suspend": "suspended", "revoke": "revoked"}[action]
+
+        def step(s: Step, app: dict) -> Outcome:
+            done = rules.licence_action(app, s.body, action=action, today=s.today) | {"by": s.actor}
+            licence = _licence(app["licence_record_id"])
+            datacentre.update("licence", app["licence_record_id"], version=int(licence["version"]), changes={state: True},
+                              idempotency_key=f"licensing-{app['id']}-v{app['version']}-{action}")
+            for other in store.set_licence_state(s.conn, app["licence_record_id"], state=state, except_id=app["id"]):
+                events.application_changed(s.conn, other, action=action, actor=s.p.label)
+            return action, {"licence_state": state, "licence_actions": [*app["licence_actions"], done]}, {
+                "reasons": done["reasons"], "until": done["until"]}
+        return self._act(request, context, method, "decider", step)
+
+    def Suspend(self, request, context):
+        return self._licence_action(request, context, "Suspend", "suspend")
+
+    def Revoke(self, request, context):
+        return self._licence_action(request, context, "Revoke", "revoke")
