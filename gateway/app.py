@@ -16,10 +16,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from gateway import oidc, openapi, problems, routing, web
 from gateway.audit_trail.router import router as audit_router
 from gateway.calendar.router import router as calendar_router
+from gateway.credit.router import router as credit_router
 from gateway.auth import DOCS, HEALTH
 from gateway.clients import Clients
 from gateway.enterprises.router import router as enterprises_router
 from gateway.grids.router import router as grids_router
+from gateway.hazard_supervision.router import router as hazard_supervision_router
 from gateway.inspections.router import router as inspections_router
 from gateway.licensing.router import router as licensing_router
 from gateway.live.feed import Feed
@@ -31,6 +33,7 @@ from gateway.me import RegionNames, router as me_router
 from gateway.middleware import RequestContext
 from gateway.onboarding.router import router as onboarding_router
 from gateway.records.router import router as records_router
+from gateway.standardization.router import router as standardization_router
 from gateway.ratelimit import SharedTokenBuckets
 from gateway.sessions import SessionStore
 from gateway.settings import GatewaySettings
@@ -42,7 +45,7 @@ from services.kit.relay import OutboxRelay
 
 log = logging.getLogger(__name__)
 API_ROUTERS = (me_router, enterprises_router, records_router, live_router, supervision_router, monitoring_router,
-               monitoring_live_router, grids_router, inspections_router, calendar_router, licensing_router, onboarding_router, audit_router,
+               monitoring_live_router, grids_router, hazard_supervision_router, inspections_router, calendar_router, licensing_router, standardization_router, credit_router, onboarding_router, audit_router,
                oidc.router)
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -9,8 +9,10 @@ from fastapi import Request
 from gateway.auth import client_address
 from safety.datacenter.v1 import audit_pb2_grpc, dictionaries_pb2_grpc, enterprises_pb2_grpc, onboarding_pb2_grpc, records_pb2_grpc
 from safety.common.v1 import calendar_pb2_grpc
+from safety.supervision.v1 import credit_pb2_grpc
 from safety.supervision.v1 import licensing_pb2_grpc
-from safety.supervision.v1 import grids_pb2_grpc, inspections_pb2_grpc, monitoring_pb2_grpc, registrations_pb2_grpc
+from safety.supervision.v1 import standardization_pb2_grpc
+from safety.supervision.v1 import grids_pb2_grpc, hazard_supervision_pb2_grpc, inspections_pb2_grpc, monitoring_pb2_grpc, registrations_pb2_grpc
 from services.kit import config, context
 from services.kit.errors import from_rpc_error
 from services.kit.grpc_server import MAX_MESSAGE_BYTES
@@ -32,9 +34,13 @@ class Clients:
         self.registrations = registrations_pb2_grpc.RegistrationServiceStub(self.channels["supervision"])
         self.monitoring = monitoring_pb2_grpc.MonitoringServiceStub(self.channels["supervision"])
         self.grids = grids_pb2_grpc.GridServiceStub(self.channels["supervision"])
+        self.hazard_supervision = hazard_supervision_pb2_grpc.HazardSupervisionServiceStub(self.channels["supervision"])
         self.inspections = inspections_pb2_grpc.InspectionServiceStub(self.channels["supervision"])
+        self.cases = inspections_pb2_grpc.CaseServiceStub(self.channels["supervision"])
         self.calendar = calendar_pb2_grpc.WorkdayCalendarServiceStub(self.channels["supervision"])
         self.licensing = licensing_pb2_grpc.LicensingServiceStub(self.channels["supervision"])
+        self.credit = credit_pb2_grpc.CreditServiceStub(self.channels["supervision"])
+        self.standardization = standardization_pb2_grpc.StandardizationServiceStub(self.channels["supervision"])
         self.deadline = config.rpc_deadline_seconds()
 
     async def close(self) -> None:

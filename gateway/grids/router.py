@@ -55,7 +55,7 @@ async def classify(request: Request, idempotency_key: IdempotencyKey, principal=
 
 @router.get("/enterprises", responses=_R, summary="网格内企业 / Enterprises of a grid or region")
 async def list_enterprises(request: Request, principal=READ.dependency()):
-    """Query: grid_code (with the grids below it) or region_code, class, year, page_size, page_token."""
+    """Query: grid_code (with the grids below it) or region_code, q (name or credit code contains), class, year, page_size, page_token."""
     return await forward(request, _grids(request).ListEnterprises)
 
 

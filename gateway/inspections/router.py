@@ -158,3 +158,31 @@ async def list_rechecks(request: Request, principal=INSPECT.dependency()):
 async def record_recheck(recheck_id: RecordId, request: Request, idempotency_key: IdempotencyKey, principal=INSPECT_ONE.dependency()):
     """Body: version, result (passed / failed), opinion, rechecked_on, next_action (new_order / case), new_deadline."""
     return await forward(request, _svc(request).RecordRecheck, id=recheck_id, idempotency_key=idempotency_key)
+
+
+# --- penalty cases --------------------------------------------------------------------------------
+
+@router.post("/api/v1/penalty-cases", responses=_R, openapi_extra=JSON_BODY, summary="立案（行政处罚案件） / Open a penalty case")
+async def open_case(request: Request, idempotency_key: IdempotencyKey, principal=INSPECT.dependency()):
+    """Body: uscc, cause (案由), source (现场检查 / 复查不合格 / 举报 / 其他). The case starts at 立案, due by the table's days."""
+    return await forward(request, request.app.state.clients.cases.OpenCase, idempotency_key=idempotency_key)
+
+
+@router.get("/api/v1/penalty-cases", responses=_R, summary="行政处罚案件 / Penalty cases")
+async def list_cases(request: Request, principal=INSPECT.dependency()):
+    """Query: region_code, step, overdue=true, page_size, page_token."""
+    return await forward(request, request.app.state.clients.cases.ListCases)
+
+
+@router.get("/api/v1/penalty-cases/{case_id}", responses=_R, summary="案件详情 / A case with its steps")
+async def get_case(case_id: RecordId, request: Request, principal=INSPECT_ONE.dependency()):
+    return await forward(request, request.app.state.clients.cases.GetCase, id=case_id)
+
+
+@router.post("/api/v1/penalty-cases/{case_id}/steps", responses=_R, openapi_extra=JSON_BODY, summary="办理下一环节 / Take the next step")
+async def advance_case(case_id: RecordId, request: Request, idempotency_key: IdempotencyKey, principal=INSPECT_ONE.dependency()):
+    """Body: version, step (the case's next step) and its fields — filing {summary, approver_opinion}; investigation
+    {facts, evidence, violated}; notice {basis, penalty {content, amount_cny}}; statement {statement, hearing_held};
+    decision {decision, bank}; service {method, served_on, recipient}; execution {execution, paid_cny}; closure
+    {summary, approver_opinion}. 立案, 决定 and 结案 need a supervisor."""
+    return await forward(request, request.app.state.clients.cases.AdvanceCase, id=case_id, idempotency_key=idempotency_key)

@@ -38,6 +38,13 @@ def get(kind: str, record_id: str) -> dict:
     return orjson.loads(answer.record_json)
 
 
+def unit(uscc: str) -> dict:
+    """The enterprise as enforcement documents print it (address, principal, phone), from its record now."""
+    e = get("enterprise", uscc)
+    return {"address": e.get("address") or "", "principal": e.get("legal_representative") or e.get("safety_manager") or "",
+            "phone": e.get("contact_phone") or ""}
+
+
 def create(kind: str, record: dict, *, idempotency_key: str) -> dict:
     """Create a record; a retry with the same key gets the first answer (the data centre keeps keys)."""
     s = struct_pb2.Struct()

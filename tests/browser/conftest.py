@@ -41,3 +41,31 @@ def log_in(page: Page, username: str, path: str = "/app/") -> None:
     page.locator("#kc-login").click()
     page.wait_for_url(f"**{path}**")
     expect(page.get_by_test_id("user-name")).to_be_visible()
+
+
+# The integration fixtures the workflow tests prepare their data with (officers through the records
+# API as city-admin, staff accounts with exactly the roles a test needs, the supervision database
+# whose dates a test moves back). Imported here, they are fixtures of tests/browser too.
+from tests.integration.conftest import (  # noqa: E402,F401
+    demo_enterprises,
+    demo_tokens,
+    http,
+    kc_admin,
+    records,
+    staff_token,
+    staff_user,
+    supervision_db,
+)
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser) -> Page:
+    """A page the size of a phone held upright (390×844, touch), as officers use on site."""
+    context = browser.new_context(base_url=GATEWAY, locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE,
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()

@@ -276,6 +276,48 @@ EXAMPLES.update({
         path=lambda ctx: {"application_id": NO_APPLICATION}, body=lambda ctx: {"version": 1}, ok=(404,))
        for step in ("correction", "materials", "accept", "pauses", "pauses/end", "extension", "decision", "certificate", "delivery",
                     "withdrawal", "renewal", "change", "suspension", "revocation")},
+    "GET /api/v1/standardization/standards": Example(),
+    "POST /api/v1/standardization/applications": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/standardization/applications": Example(),
+    "GET /api/v1/standardization/applications/{application_id}": Example(path=lambda ctx: {"application_id": NO_APPLICATION}, ok=(404,)),
+    **{f"POST /api/v1/standardization/applications/{{application_id}}/{step}": Example(
+        path=lambda ctx: {"application_id": NO_APPLICATION}, body=lambda ctx: {"version": 1}, ok=(404,))
+       for step in ("acceptance", "return", "scores", "review", "notice", "objections", "certificate", "renewal", "downgrade",
+                    "revocation")},
+    "GET /api/v1/hazard-supervision/listings": Example(),
+    "POST /api/v1/hazard-supervision/listings": Example(body=lambda ctx: {"hazard_id": NO_APPLICATION}, ok=(404,)),
+    "GET /api/v1/hazard-supervision/listings/{listing_id}": Example(path=lambda ctx: {"listing_id": NO_RECORD}, ok=(404,)),
+    **{f"POST /api/v1/hazard-supervision/listings/{{listing_id}}/{step}": Example(path=lambda ctx: {"listing_id": NO_RECORD}, body=body,
+                                                                                  ok=(404,))
+       for step, body in (("extensions", lambda ctx: {"new_deadline": "2099-01-01", "reason": "矩阵测试"}),
+                          ("extension-decision", lambda ctx: {"approved": True}), ("closure", lambda ctx: {"note": "矩阵测试"}))},
+    "GET /api/v1/hazard-supervision/board": Example(),
+    "POST /api/v1/hazard-supervision/reports": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/hazard-supervision/reports": Example(params={"period": "2025Q4"}),
+    "POST /api/v1/penalty-cases": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/penalty-cases": Example(),
+    "GET /api/v1/penalty-cases/{case_id}": Example(path=lambda ctx: {"case_id": NO_RECORD}, ok=(404,)),
+    "POST /api/v1/penalty-cases/{case_id}/steps": Example(path=lambda ctx: {"case_id": NO_RECORD}, body=lambda ctx: {"step": "filing"}, ok=(404,)),
+    # 安全生产诚信 (test_credit_flow.py covers the work itself; here only who may knock)
+    "GET /api/v1/credit/types": Example(),
+    "GET /api/v1/credit/enterprises": Example(),
+    "GET /api/v1/credit/enterprises/{uscc}": Example(path=lambda ctx: {"uscc": KT_USCC}),
+    "POST /api/v1/credit/events": Example(body=lambda ctx: {}, ok=(422,)),
+    "POST /api/v1/credit/dishonesty-listings": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/credit/dishonesty-listings": Example(),
+    "GET /api/v1/credit/dishonesty-listings/{listing_id}": Example(path=lambda ctx: {"listing_id": NO_RECORD}, ok=(404,)),
+    **{f"POST /api/v1/credit/dishonesty-listings/{{listing_id}}/{step}": Example(
+        path=lambda ctx: {"listing_id": NO_RECORD}, body=lambda ctx: {"version": 1}, ok=(404,)) for step in ("repair", "repair-decision", "removal")},
+    "POST /api/v1/credit/agencies": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/credit/agencies": Example(),
+    "GET /api/v1/credit/agencies/{agency_id}": Example(path=lambda ctx: {"agency_id": NO_RECORD}, ok=(404,)),
+    "PATCH /api/v1/credit/agencies/{agency_id}": Example(path=lambda ctx: {"agency_id": NO_RECORD}, body=lambda ctx: {"version": 1}, ok=(404,)),
+    **{f"POST /api/v1/credit/agencies/{{agency_id}}/{step}": Example(path=lambda ctx: {"agency_id": NO_RECORD}, body=lambda ctx: {}, ok=(404,))
+       for step in ("work", "findings")},
+    "GET /api/v1/credit/follow-ups": Example(),
+    "GET /api/v1/credit/follow-ups/{follow_up_id}": Example(path=lambda ctx: {"follow_up_id": NO_RECORD}, ok=(404,)),
+    "POST /api/v1/credit/follow-ups/{follow_up_id}": Example(path=lambda ctx: {"follow_up_id": NO_RECORD}, body=lambda ctx: {"version": 1},
+                                                            ok=(404,)),
     "GET /api/v1/datacenter/catalogue": Example(),
     "GET /api/v1/dictionaries/{name}": Example(path=lambda ctx: {"name": "sector"}),
 })

@@ -162,6 +162,11 @@ def test_a_finding_matching_a_major_item_is_a_major_hazard_and_completion_issues
         pdf = http.get(f"/api/v1/enforcement-documents/{doc['id']}/pdf", headers=bearer(inspector))
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-"), doc
     assert supervision_db.execute("SELECT count(*) FROM kit.outbox WHERE record_key = %s", (f"inspection:{inspection['id']}",)).fetchone()[0] == 1
+    listed = http.get(f"/api/v1/inspections?uscc={KT_USCC}&page_size=200", headers=bearer(inspector)).json()["items"]
+    mine = next(i for i in listed if i["id"] == inspection["id"])
+    assert (mine["findings_count"], mine["major_count"], mine["documents_count"]) == (2, 1, 2)
+    found = http.get("/api/v1/grids/enterprises?q=崆峒化工", headers=bearer(inspector)).json()["items"]
+    assert KT_USCC in [e["uscc"] for e in found], "the start page finds the enterprise by name"
 
 
 def test_another_county_does_not_see_the_inspection(http, staff_token, inspection):
@@ -186,6 +191,7 @@ def test_a_failed_recheck_issues_its_opinion_and_a_new_order(http, inspector, in
     assert r.status_code == 200, r.text
     done = r.json()
     assert done["result"] == "failed" and done["opinion_number"].startswith("(崆)应急复查〔")
+    assert done["new_order_number"].startswith("(崆)应急责改〔")
     again = post(http, inspector, f"/api/v1/rechecks/{mine['id']}", {"result": "passed", "opinion": "x"})
     assert again.status_code == 409
     docs = http.get(f"/api/v1/inspections/{inspection['id']}", headers=bearer(inspector)).json()["documents"]
@@ -228,3 +234,42 @@ def test_document_serials_have_no_gaps_or_duplicates_under_fifty_concurrent_issu
     assert sorted(kept) == list(range(1, len(kept) + 1)) and len(kept) == 160
     assert supervision_db.execute("SELECT last FROM kit.document_serial WHERE agency = %s", (agency,)).fetchone()[0] == len(kept)
     supervision_db.execute("DELETE FROM kit.document_serial WHERE agency = %s", (agency,))
+
+
+def test_a_penalty_case_goes_through_its_chain_with_numbered_documents_and_a_publication(http, inspector, supervisor, supervision_db):
+    r = post(http, inspector, "/api/v1/penalty-cases", {"uscc": KT_USCC, "cause": "未按规定设置紧急切断装置", "source": "现场检查"})
+    assert r.status_code == 200, r.text
+    case = r.json()
+    assert case["step"] == "filing" and case["due_on"]
+    path = f"/api/v1/penalty-cases/{case['id']}/steps"
+    assert post(http, inspector, path, {"step": "filing", "version": case["version"], "summary": "x", "approver_opinion": "同意"}).status_code == 403, \
+        "立案 needs a supervisor"
+    wrong = post(http, supervisor, path, {"step": "decision", "version": case["version"]})
+    assert wrong.status_code == 409, "steps are taken in order"
+    steps = [
+        (supervisor, {"step": "filing", "summary": "现场检查发现储罐区未设紧急切断装置", "approver_opinion": "同意立案"}),
+        (inspector, {"step": "investigation", "facts": "液氨储罐区未设置紧急切断装置", "evidence": "现场检查记录、照片3张",
+                     "violated": "《安全生产法》第三十六条"}),
+        (inspector, {"step": "notice", "basis": "《安全生产法》第九十九条", "penalty": {"content": "罚款人民币六万元", "amount_cny": 60000}}),
+        (inspector, {"step": "statement", "statement": "当事人放弃听证", "hearing_held": False}),
+        (supervisor, {"step": "decision", "decision": "罚款人民币六万元", "bank": "中国工商银行平凉分行"}),
+        (inspector, {"step": "service", "method": "直接送达", "recipient": "王志强"}),
+        (inspector, {"step": "execution", "execution": "已按期缴纳罚款", "paid_cny": 60000}),
+        (supervisor, {"step": "closure", "summary": "罚款已缴纳，整改完成", "approver_opinion": "同意结案"}),
+    ]
+    for who, body in steps:
+        r = post(http, who, path, body | {"version": case["version"]})
+        assert r.status_code == 200, (body["step"], r.text)
+        case = r.json()
+    assert case["step"] == "closed" and case["closed_at"]
+    numbers = {s["step"]: s["number"] for s in case["steps"]}
+    assert case["case_number"] == numbers["filing"] and numbers["filing"].startswith("(崆)应急立〔")
+    assert numbers["decision"].startswith("(崆)应急罚〔") and numbers["service"] is None, "the receipt has no number"
+    kinds = supervision_db.execute("SELECT type FROM inspections.document WHERE body->>'case_id' = %s ORDER BY id", (str(case["id"]),)).fetchall()
+    assert [k[0] for k in kinds] == ["case_filing", "hearing_notice", "penalty_decision", "service_receipt", "case_closing"], \
+        "a 60,000 fine gives the right to a hearing"
+    assert supervision_db.execute("SELECT count(*) FROM kit.outbox WHERE record_key = %s AND headers->>'ce_type' = %s",
+                                  (f"case:{case['id']}", "cn.gov.safety.supervision.penalty.publication.v1")).fetchone()[0] == 1
+    for (doc_id,) in supervision_db.execute("SELECT id FROM inspections.document WHERE body->>'case_id' = %s", (str(case["id"]),)).fetchall():
+        pdf = http.get(f"/api/v1/enforcement-documents/{doc_id}/pdf", headers=bearer(inspector))
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-"), pdf.text

@@ -13,7 +13,7 @@ from psycopg_pool import ConnectionPool
 
 from safety.datacenter.v1 import records_pb2 as pb
 from safety.datacenter.v1 import records_pb2_grpc
-from services.datacenter.registry import access, catalogue, events, importing, references, search, store
+from services.datacenter.registry import access, catalogue, events, importing, references, search, store, values as typed
 from services.datacenter.registry.spec import Field, Kind, RuleContext, unique_violation
 from services.datacenter.registry.values import SHANGHAI, comparable, filter_value, parse, record_json, to_json
 from services.datacenter.ruletables import load_defaults
@@ -279,7 +279,7 @@ class RecordServicer(records_pb2_grpc.RecordServiceServicer):
         changes = {k: v for k, v in values.items() if comparable(v) != comparable(current.get(k))}
         if not changes and not problems:
             return pb.RecordResponse(record=_struct(self._present(p, kind, current, single=True)))
-        merged, enterprise, found = references.Resolver(conn, kind, p).resolve(current | changes, only=set(changes))
+        merged, enterprise, found = references.Resolver(conn, kind, p).resolve(_typed_json(kind, current) | changes, only=set(changes))
         problems = problems + found + access.record_violations(p, kind, merged, jurisdiction=self.jurisdiction)
         if problems:
             raise invalid(*problems)
@@ -351,3 +351,13 @@ def _require_unique(conn, kind: Kind, record: dict, *, exclude=None, changed: se
         if None not in value and store.taken(conn, kind, fields, [value], exclude=exclude):
             raise Conflict(f"已有相同编号的{kind.label}", f"Another {kind.name} has the same {', '.join(fields)}",
                            violations=(unique_violation(kind, fields),))
+
+
+def _typed_json(kind: Kind, row: dict) -> dict:
+    """The stored row with its structured json fields typed as a fresh input would be (their dates are
+    text in jsonb), so a change to another field is checked against the same values the rules expect."""
+    out = dict(row)
+    for f in kind.fields:
+        if f.type == "json" and f.item_fields and row.get(f.name) is not None:
+            out[f.name] = typed.coerce(f, row[f.name])
+    return out

@@ -165,7 +165,7 @@ class GridServicer(grids_pb2_grpc.GridServiceServicer):
                 g = store.grid(conn, q["grid_code"])
                 rules.require_within(p, g["region_code"] if g else None)
             rows, total = store.enterprises(conn, grid_code=q.get("grid_code") or None, prefix=prefix, year=year, klass=klass,
-                                            after=after, limit=size + 1)
+                                            after=after, limit=size + 1, name=(q.get("q") or "").strip()[:100] or None)
         return _answer({"items": [enterprise_view(r) for r in rows[:size]], "next_page_token": paging.next_token(rows, size, key="uscc") or None,
                         "total": total, "year": year})
 

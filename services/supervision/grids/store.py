@@ -75,8 +75,12 @@ def history(conn: psycopg.Connection, uscc: str) -> list[dict]:
 
 
 def enterprises(conn: psycopg.Connection, *, grid_code: str | None, prefix: str, year: int, klass: str | None,
-                after: str, limit: int) -> tuple[list[dict], int]:
+                after: str, limit: int, name: str | None = None) -> tuple[list[dict], int]:
     where, params = ["r.region_code LIKE %s"], [prefix + "%"]
+    if name:  # 单位名称 or credit code contains the text
+        where.append("(r.name ILIKE %s OR r.uscc ILIKE %s)")
+        like = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params += [like, like]
     if grid_code:
         # a grid's enterprises include those of the grids below it
         where.append("r.grid_code IN (WITH RECURSIVE t AS (SELECT code FROM supervision.grid WHERE code = %s"

@@ -20,6 +20,7 @@ from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDe
 from services.kit.grpc_server import AuditedWrite
 from services.supervision import datacentre
 from services.supervision.enforcement import documents, render, store as docstore
+from services.supervision.enforcement.servicer import open_case as open_penalty_case
 from services.supervision.grids import store as grids
 from services.supervision.grids.servicer import SECTOR_ZH
 from services.supervision.inspections import checklists, events, planning, rules, store
@@ -299,7 +300,9 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
         with self.pool.connection() as conn:
             rows, total = store.list_inspections(conn, prefix=prefix, uscc=(request.query.get("uscc") or "").upper() or None,
                                                  status=status, after=int(after or 0), limit=size + 1)
-        return _answer({"items": [inspection_view(r, [], []) | {"findings": None, "documents": None} for r in rows[:size]],
+        return _answer({"items": [inspection_view(r, [], []) | {"findings": None, "documents": None, "findings_count": r["findings_count"],
+                                                                "major_count": r["major_count"], "documents_count": r["documents_count"]}
+                                  for r in rows[:size]],
                         "next_page_token": paging.next_token(rows, size, key="id") or None, "total": total})
 
     def AddFinding(self, request: wpb.JsonRequest, context) -> mpb.JsonResponse:
@@ -354,7 +357,7 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
         with self.pool.connection() as conn:
             i = store.inspection(conn, _id(request, "检查"))
         rules.require_within(p, i["region_code"] if i else None)
-        unit = _unit_of_record(i["uscc"]) if i["status"] == "in_progress" else {}
+        unit = datacentre.unit(i["uscc"]) if i["status"] == "in_progress" else {}
         with self.pool.connection() as conn, conn.transaction():
             i = store.inspection(conn, i["id"], lock=True)
             findings = store.findings(conn, i["id"])
@@ -528,11 +531,17 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
                               "enterprise": order["body"].get("enterprise", {})})
                     events.document_issued(conn, again)
                     store.insert_recheck(conn, order=again, due_on=rules.recheck_due(result["new_deadline"], deadlines.body))
+                    followed = {"new_order_id": again["id"], "new_order_number": again["number"]}
+                else:
+                    followed = {}
+                if result["next_action"] == "case":
+                    open_penalty_case(conn, p, enterprise=enterprise, source="复查不合格", cause=f"逾期未整改（{order['number']}）",
+                              inspection_id=order["inspection_id"], recheck_id=r["id"])
                 done = store.recheck(conn, r["id"])
                 events.recheck_done(conn, done)
                 audit.record(conn, action="recheck.record", target_type="recheck", target_id=str(r["id"]),
                              summary={"result": result["result"], "next_action": result["next_action"], "opinion": opinion["number"]})
-                return _answer(recheck_view(done, today))
+                return _answer(recheck_view(done, today) | followed)
             return idempotency.once(conn, context, method=_SVC + "RecordRecheck", request=request, response_type=mpb.JsonResponse, work=work)
 
 
@@ -557,13 +566,6 @@ def _officer_input(o: dict) -> dict:
     return {"id": str(o["id"]), "name": o["name"], "agency": o.get("agency") or "", "region_code": o["region_code"],
             "certificate_number": o.get("certificate_number") or "", "valid_until": date.fromisoformat(o["valid_until"]),
             "status": o.get("status") or "valid"}
-
-
-def _unit_of_record(uscc: str) -> dict:
-    """The inspected unit as the documents print it, from the data centre's record at completion."""
-    e = datacentre.get("enterprise", uscc)
-    return {"address": e.get("address") or "", "principal": e.get("legal_representative") or e.get("safety_manager") or "",
-            "phone": e.get("contact_phone") or ""}
 
 
 def _officer_or_none(officer_id: str) -> dict | None:

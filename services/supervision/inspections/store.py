@@ -94,7 +94,10 @@ def insert_inspection(conn: psycopg.Connection, *, fields: dict, enterprise: dic
 def list_inspections(conn: psycopg.Connection, *, prefix: str, uscc: str | None, status: str | None, after: int,
                      limit: int) -> tuple[list[dict], int]:
     cond, params = where_equal(["region_code LIKE %s"], [prefix + "%"], (("uscc", uscc), ("status", status)))
-    rows = _rows(conn, f"""{_INSPECTION} WHERE {cond} AND (%s = 0 OR id < %s) ORDER BY id DESC LIMIT %s""",
+    rows = _rows(conn, f"""SELECT i.*, (SELECT count(*) FROM inspections.finding f WHERE f.inspection_id = i.id) AS findings_count,
+                                  (SELECT count(*) FROM inspections.finding f WHERE f.inspection_id = i.id AND f.major) AS major_count,
+                                  (SELECT count(*) FROM inspections.document d WHERE d.inspection_id = i.id) AS documents_count
+                             FROM ({_INSPECTION} WHERE {cond} AND (%s = 0 OR id < %s) ORDER BY id DESC LIMIT %s) i ORDER BY i.id DESC""",
                  (*params, after, after, limit))
     (total,) = conn.execute(f"SELECT count(*) FROM inspections.inspection WHERE {cond}", params).fetchone()
     return rows, total

@@ -417,7 +417,7 @@ def main() -> None:
     settings = config.ServiceSettings.from_env("supervision")
     pool = open_pool(settings.database_dsn, name="supervision-evaluator", max_size=4)
     all_tables = tables()
-    workers = [EvaluatorConsumer(pool, settings.kafka_bootstrap, Engine(all_tables)), jobs.Scheduler(pool, all_tables)]
+    workers = [EvaluatorConsumer(pool, settings.kafka_bootstrap, Engine(all_tables)), jobs.scheduler(pool, all_tables)]
     port = int(config.env("SAFETY_EVALUATOR_METRICS_PORT", str(settings.metrics_port + 10)))
     metrics.serve(port)
     stop = threading.Event()

@@ -11,28 +11,16 @@ a copy that does not get it skips that run. Nothing is kept between runs but wha
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 import psycopg
 from psycopg.rows import dict_row
 
-from services.kit.workers import Worker
+from services.kit.jobs import Job, Scheduler
 from services.supervision.monitoring import events, partitions, rules, store, warnings
 from services.supervision.monitoring.evaluator import ACTOR, STATE_WRITE_EVERY, body
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Job:
-    name: str
-    lock_id: int
-    every: float
-    run: Callable[[psycopg.Connection, tuple, datetime], None]
-    last: float = -1e9
 
 
 def run_partitions(conn: psycopg.Connection, all_tables, now: datetime) -> None:
@@ -192,42 +180,11 @@ JOBS = (("partitions", 3600.0, run_partitions), ("offline", 5.0, run_offline), (
         ("rollups", 15.0, run_rollups), ("commitments", 60.0, run_commitments), ("quality", 300.0, run_quality))
 
 
-class Scheduler(Worker):
-    def __init__(self, pool, all_tables, *, jobs=JOBS):
-        super().__init__("monitoring-jobs")
-        self.pool, self.tables = pool, all_tables
-        self.jobs = [Job(name, 7_262_900 + i, every, fn) for i, (name, every, fn) in enumerate(jobs)]
-
-    def run_once(self, job: Job) -> bool:
-        """One run of `job` if no other copy is running it; True when it ran. A job is one transaction
-        under a transaction-level lock, or (OWN_TRANSACTIONS) runs its own under a session-level lock."""
-        if getattr(job.run, "OWN_TRANSACTIONS", False):
-            with self.pool.connection() as conn:
-                conn.autocommit = True
-                if not conn.execute("SELECT pg_try_advisory_lock(%s)", (job.lock_id,)).fetchone()[0]:
-                    return False
-                try:
-                    job.run(conn, self.tables, store.now(conn))
-                finally:
-                    conn.execute("SELECT pg_advisory_unlock(%s)", (job.lock_id,))
-                    conn.autocommit = False
-            return True
-        with self.pool.connection() as conn, conn.transaction():
-            if not conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (job.lock_id,)).fetchone()[0]:
-                return False
-            job.run(conn, self.tables, store.now(conn))
-        return True
-
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            for job in self.jobs:
-                if time.monotonic() - job.last < job.every:
-                    continue
-                try:
-                    self.run_once(job)
-                    job.last = time.monotonic()
-                except Exception as exc:  # noqa: BLE001 — database away, or a bad run: try again next round
-                    log.warning("monitoring job %s failed: %s", job.name, exc)
-                    job.last = time.monotonic() - job.every + 2.0
-            if self.sleep(1.0):
-                break
+def scheduler(pool, all_tables, *, jobs=JOBS) -> Scheduler:
+    """The monitoring jobs on the kit's scheduler, each given the rule tables."""
+    def bind(fn):
+        def run(conn, now):
+            return fn(conn, all_tables, now)
+        run.OWN_TRANSACTIONS = getattr(fn, "OWN_TRANSACTIONS", False)
+        return run
+    return Scheduler(pool, [Job(name, 7_262_900 + i, every, bind(fn)) for i, (name, every, fn) in enumerate(jobs)], name="monitoring-jobs")

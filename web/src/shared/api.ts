@@ -4,7 +4,8 @@
 //   `fetch(url, { credentials: 'same-origin' })`.
 // - Every non-GET request carries `X-CSRF-Token` (the readable cookie `safety_csrf`).
 // - Every POST carries `Idempotency-Key`, one per user action: a retry of the same action
-//   reuses it (see `IdempotencyKeys`).
+//   reuses it (see `IdempotencyKeys`). A caller may supply the key (`idempotencyKey`) — kept
+//   with an action queued while offline, say — and it is then sent with any write method.
 // - Errors are RFC 9457 problem+json; they become an `ApiError` and, unless the caller opts
 //   out, an ElMessage. A 401 sends the browser to `/auth/login?next=<current path>`.
 import { ElMessage } from 'element-plus'
@@ -31,7 +32,8 @@ export interface RequestOptions {
   body?: unknown
   /** Sent as multipart/form-data instead of `body` (file uploads); the browser sets the boundary. */
   form?: FormData
-  /** For POST: the key of this user action. A fresh one is made when absent. */
+  /** The key of this user action: sent with a POST (a fresh one is made when absent) and, when
+   *  given, with any other write (PUT, PATCH, DELETE). */
   idempotencyKey?: string
   /** Show an ElMessage when the call fails (default true). */
   notify?: boolean
@@ -175,6 +177,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if (csrf) headers['X-CSRF-Token'] = csrf
   }
   if (method === 'POST') headers['Idempotency-Key'] = options.idempotencyKey ?? newIdempotencyKey()
+  else if (method !== 'GET' && options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey
   let body: string | FormData | undefined
   if (options.form !== undefined) {
     body = options.form
@@ -225,6 +228,10 @@ export function apiGet<T>(path: string, query?: Record<string, QueryValue>, opti
 
 export function apiPost<T>(path: string, body: unknown = {}, options: RequestOptions = {}): Promise<T> {
   return request<T>(path, { ...options, method: 'POST', body })
+}
+
+export function apiPut<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+  return request<T>(path, { ...options, method: 'PUT', body })
 }
 
 export function apiPatch<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {

@@ -1,0 +1,515 @@
+"""gRPC StandardizationService (安全生产标准化管理): grading applications from the enterprise's
+self-assessment through acceptance, the reviewers' scores, the review's grade, the public notice
+with its objections, to the certificate; and renewal, downgrade and revocation (docs/standardization.md).
+
+Who: supervision staff (roles.SUPERVISION_READERS) of the region read its applications and act on
+those their region's agency reviews (a county's staff its 三级, the city's its 二级); the decisions
+(Review, IssueCertificate, Downgrade, Revoke) need a supervisor or a platform administrator; an
+enterprise applies, reads and renews its own applications only. An application the caller may not
+see is answered like an absent one.
+
+Every write runs once per Idempotency-Key, checks the version the caller read, and writes the
+application, its step, the audit entry and the CloudEvents in one transaction. The review reads the
+enterprise's accidents from the data centre, and the certificate, downgrade and revocation write
+its grade into the data centre's enterprise record, both on the caller's behalf
+(services/supervision/datacentre.py) inside that transaction: a refusal there rolls the step back."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from safety.supervision.v1 import monitoring_pb2 as pb
+from safety.supervision.v1 import standardization_pb2_grpc
+from services.kit import audit, config, docnumbers, idempotency, jsonio, paging, regions, roles, ruletables, workdays
+from services.kit.auth import Principal, current_principal
+from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
+from services.kit.grpc_server import AuditedWrite
+from services.kit.workdays import Calendar
+from services.supervision import datacentre
+from services.supervision.grids.servicer import SECTOR_ZH
+from services.supervision.standardization import events, rules, store
+
+SERVICE = "safety.supervision.v1.StandardizationService"
+TABLE = "standardization_standards"
+DECIDERS = (roles.SUPERVISION_SUPERVISOR, roles.PLATFORM_ADMIN)
+
+
+def _load_tables() -> tuple[ruletables.RuleTable, ...]:
+    tables = ruletables.load_dir(Path(__file__).parent / "tables")
+    for t in tables:
+        if t.name == TABLE:
+            rules.check_table(t.body)
+    return tables
+
+
+TABLES = _load_tables()
+
+
+def table_on(day: date) -> dict:
+    return ruletables.effective(TABLES, TABLE, day).body
+
+
+def table_of(app: dict) -> dict:
+    """The table in force when the application was submitted: its standard does not change under it."""
+    return table_on(app["submitted_at"].astimezone(jsonio.SHANGHAI).date())
+
+
+def family_of(app: dict) -> dict:
+    return table_of(app)["families"][app["family"]]
+
+
+def recompute_deadlines(conn: psycopg.Connection, calendar: Calendar) -> int:
+    """workdays.RECOMPUTERS hook: recompute the stored provisional review and notice deadlines with
+    the calendar an administrator just completed. Returns how many applications were recomputed."""
+    rows = store.with_provisional_deadlines(conn, rules.OPEN)
+    for row in rows:
+        store.set_deadlines(conn, row["id"], rules.stored_deadlines(row, calendar=calendar, family=family_of(row)))
+    return len(rows)
+
+
+workdays.RECOMPUTERS.append(recompute_deadlines)
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+def scope(p: Principal) -> tuple[str, str | None]:
+    """(region prefix, uscc) the caller may see: staff their region, an enterprise itself."""
+    if p.kind == "enterprise" and p.uscc:
+        return "", p.uscc
+    if p.kind == "staff" and p.region and p.has_any_role(*roles.SUPERVISION_READERS):
+        return regions.significant_prefix(p.region), None
+    raise PermissionDenied("仅监管人员和申请单位本身可办理安全生产标准化定级",
+                           "Only supervision staff and the applicant itself handle standardization grading")
+
+
+def visible(p: Principal, row: dict | None) -> dict:
+    prefix, uscc = scope(p)
+    if row is None or (uscc and row["uscc"] != uscc) or not row["region_code"].startswith(prefix):
+        raise NotFound("未找到该安全生产标准化定级申请", "No such standardization application")
+    return row
+
+
+def require(p: Principal, who: str, app: dict) -> None:
+    """`who`: "party" (the applicant or staff), "staff" (the reviewing agency's), "decider" (its head)."""
+    if who == "party":
+        return
+    if scope(p)[1] is not None:
+        raise PermissionDenied("该步骤由评审机关办理", "Only the reviewing agency's staff take this step")
+    if not regions.covers(p.region or "", app["agency_code"]):
+        agency = table_of(app)["agencies"][app["agency_code"]]["name"]
+        raise PermissionDenied(f"该申请由{agency}评审", f"The application is reviewed by the agency of {app['agency_code']}")
+    if who == "decider" and not p.has_any_role(*DECIDERS):
+        raise PermissionDenied("评审结论、发证、降级和撤销须由监管科室负责人或平台管理员作出",
+                               "Reviews, certificates, downgrades and revocations need a supervisor or a platform administrator")
+
+
+def _actor(p: Principal) -> str:
+    return p.display_name or p.username or p.label
+
+
+def _id(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 2**63 - 1:
+        raise NotFound("未找到该安全生产标准化定级申请", "No such standardization application")
+    return int(text)
+
+
+def _expect(app: dict, version: int) -> None:
+    if version <= 0:
+        raise invalid(FieldViolation("version", "version.required", "请提供读取时的版本号 version", "version (as read) is required"))
+    if version != app["version"]:
+        raise Conflict(f"申请已被更新（当前版本 {app['version']}），请刷新后重试",
+                       f"The application has changed (now version {app['version']}); read it again")
+
+
+# --- views ----------------------------------------------------------------------------------------
+
+def _steps_view(steps: list[dict]) -> list[dict]:
+    return [{"action": s["action"], "action_name": rules.ACTIONS[s["action"]], "status_from": s["status_from"],
+             "status_from_name": rules.STATUSES.get(s["status_from"] or "", ""), "status_to": s["status_to"],
+             "status_to_name": rules.STATUSES[s["status_to"]], "actor": s["actor"], "at": s["at"], "detail": s["detail"]}
+            for s in steps]
+
+
+def _scores_view(family: dict, scores: list[dict]) -> list[dict]:
+    """Every element of the standard with the score entered for it (None while not yet scored)."""
+    given = {s["code"]: s for s in scores}
+    return [{"code": e["code"], "name": e["name"], "points": e["points"], "part": e.get("part"), "optional": bool(e.get("optional")),
+             "scored": e["code"] in given, "score": given.get(e["code"], {}).get("score"),
+             "not_applicable": given.get(e["code"], {}).get("not_applicable", False), "note": given.get(e["code"], {}).get("note", ""),
+             "entered_by": given.get(e["code"], {}).get("entered_by")} for e in family["elements"]]
+
+
+def certificate_view(cert: dict, *, table: dict, today: date) -> dict:
+    state = rules.certificate_state(cert, today=today)
+    return {"number": cert["number"], "issued_grade": cert["issued_grade"], "issued_grade_name": rules.grade_name(table, cert["issued_grade"]),
+            "grade": cert["grade"], "grade_name": rules.grade_name(table, cert["grade"]), "issued_on": cert["issued_on"],
+            "valid_until": cert["valid_until"], "state": state, "state_name": rules.CERTIFICATE_STATES[state],
+            "actions": cert["actions"]}
+
+
+def view(app: dict, *, certificate: dict | None, calendar: Calendar, today: date, scores: list[dict] | None = None,
+         steps: list[dict] | None = None) -> dict:
+    table = table_of(app)
+    family = table["families"][app["family"]]
+    out = {
+        "id": str(app["id"]), "kind": app["kind"], "kind_name": rules.KINDS[app["kind"]],
+        "parent_id": str(app["parent_id"]) if app["parent_id"] else None, "uscc": app["uscc"], "enterprise_name": app["enterprise_name"],
+        "region_code": app["region_code"], "sector": app["sector"], "sector_name": SECTOR_ZH.get(app["sector"], app["sector"]),
+        "family": app["family"], "family_name": family["name"], "standard": family["standard"], "agency_code": app["agency_code"],
+        "reviewing_authority": table["agencies"][app["agency_code"]]["name"], "applied_grade": app["applied_grade"],
+        "applied_grade_name": rules.grade_name(table, app["applied_grade"]), "self_score": app["self_score"],
+        "self_assessment": app["self_assessment"], "system_running_since": app["system_running_since"], "note": app["note"],
+        "status": app["status"], "status_name": rules.STATUSES[app["status"]], "submitted_at": app["submitted_at"],
+        "submitted_by": app["submitted_by"], "accepted_on": app["accepted_on"], "return_reasons": app["return_reasons"],
+        "experts": app["experts"], "total_score": app["total_score"], "part_scores": [
+            {"code": k, "name": v["name"], "score": app["part_scores"].get(k)} for k, v in family["parts"].items()],
+        "awarded_grade": app["awarded_grade"], "awarded_grade_name": rules.grade_name(table, app["awarded_grade"]),
+        "review": app["review"], "reviewed_on": app["reviewed_on"], "reviewed_by": app["reviewed_by"],
+        "objections": app["objections"], "objections_handled": app["objections_handled"], "certified_on": app["certified_on"],
+        "certificate": certificate_view(certificate, table=table, today=today) if certificate else None,
+        "clock": rules.clock(app, certificate=certificate, calendar=calendar, table=table, family=family, today=today),
+        "version": app["version"]}
+    if scores is not None:
+        out["scores"] = _scores_view(family, scores)
+    if steps is not None:
+        out["steps"] = _steps_view(steps)
+    return out
+
+
+def _json(data) -> pb.JsonResponse:
+    return pb.JsonResponse(json=jsonio.dumps(data))
+
+
+def _accidents(uscc: str) -> list[dict]:
+    """The enterprise's accidents from the data centre, as the preconditions read them."""
+    return [{"id": a.get("id"), "deaths": a.get("deaths") or 0, "missing": a.get("missing") or 0, "grade": a.get("grade"),
+             "occurred_on": datetime.fromisoformat(a["occurred_at"]).astimezone(jsonio.SHANGHAI).date()}
+            for a in datacentre.records("accident", {"uscc": uscc}) if a.get("occurred_at")]
+
+
+def _write_grade(uscc: str, grade: str | None, *, idempotency_key: str) -> None:
+    """The enterprise record's standardization_grade in the data centre, as the caller; nothing to
+    write when it holds that grade already (also a retry after the data centre took the first call)."""
+    record = datacentre.get("enterprise", uscc)
+    if record.get("standardization_grade") != grade:
+        datacentre.update("enterprise", uscc, version=int(record["version"]), changes={"standardization_grade": grade},
+                          idempotency_key=idempotency_key)
+
+
+@dataclass
+class Step:
+    """What a step of an application works with, inside the write's transaction."""
+    conn: psycopg.Connection
+    p: Principal
+    body: dict
+    calendar: Calendar
+    table: dict
+    today: date
+
+    @property
+    def actor(self) -> str:
+        return _actor(self.p)
+
+    def family(self, app: dict) -> dict:
+        return self.table["families"][app["family"]]
+
+    def authority(self, app: dict) -> str:
+        return self.table["agencies"][app["agency_code"]]["name"]
+
+
+# (action, changes to the application row, detail for its step)
+Outcome = tuple[str, dict, dict]
+
+
+class StandardizationServicer(standardization_pb2_grpc.StandardizationServiceServicer):
+    WRITES = {"SubmitApplication": AuditedWrite("standardization.submit", "standardization_application"),
+              **{m: AuditedWrite(f"standardization.{a}", "standardization_application", "id") for m, a in (
+                  ("Accept", "accept"), ("Return", "return"), ("EnterScores", "score"), ("Review", "review"),
+                  ("PublishNotice", "notice"), ("RecordObjection", "object"), ("IssueCertificate", "certify"),
+                  ("Renew", "renew"), ("Downgrade", "downgrade"), ("Revoke", "revoke"))}}
+
+    def __init__(self, pool: ConnectionPool):
+        self.pool = pool
+
+    # --- reads --------------------------------------------------------------------------------
+    def ListStandards(self, request, context):
+        scope(current_principal())
+        t = ruletables.effective(TABLES, TABLE, jsonio.today())
+        b = t.body
+        return _json({"effective_from": t.effective_from, "source": t.source, "families": rules.standards_view(b),
+                      "grades": [{"grade": g, **v} for g, v in b["grades"].items()],
+                      "common": {k: b[k] for k in ("validity_months", "renewal_window_months", "min_system_run_months", "min_experts",
+                                                   "fatal_accident_min_deaths", "score_rounding", "platform_review_levels")}})
+
+    def GetApplication(self, request, context):
+        p = current_principal()
+        with self.pool.connection() as conn:
+            app = visible(p, store.get(conn, _id(request.id)))
+            return _json(view(app, certificate=store.certificate_of(conn, app["id"]), calendar=workdays.load(conn),
+                              today=jsonio.today(), scores=store.scores(conn, app["id"]), steps=store.steps(conn, app["id"])))
+
+    def ListApplications(self, request, context):
+        p = current_principal()
+        _, own = scope(p)
+        q, today = request.query, jsonio.today()
+        where, params = ["region_code LIKE %s"], [self._region(p, q.get("region_code", "")) + "%"]
+        uscc = own or q.get("uscc", "").strip().upper()
+        if uscc:
+            where.append("uscc = %s")
+            params.append(uscc)
+        errors = []
+        status = q.get("status", "")
+        if status == "open":
+            where.append("status = ANY(%s)")
+            params.append(list(rules.OPEN))
+        elif status:
+            if status not in rules.STATUSES:
+                errors.append(FieldViolation("status", "status.enum", "状态不在可选范围内（或 open：办理中）", "Unknown status"))
+            where.append("status = %s")
+            params.append(status)
+        table = table_on(today)
+        for name, allowed in (("family", table["families"]), ("applied_grade", table["grades"]), ("kind", rules.KINDS)):
+            if q.get(name):
+                if q[name] not in allowed:
+                    errors.append(FieldViolation(name, f"{name}.enum", "取值不在可选范围内", f"Unknown {name}"))
+                where.append(f"{name} = %s")
+                params.append(q[name])
+        overdue = q.get("overdue", "")
+        if overdue not in ("", "true", "false"):
+            errors.append(FieldViolation("overdue", "overdue.enum", "overdue 应为 true 或 false", "overdue is true or false"))
+        if overdue == "true":  # not yet reviewed past the review period
+            where.append("review_due < %s AND status = ANY(%s)")
+            params += [today, list(rules.UNDER_WAY)]
+        size, after = jsonio.page(q)
+        if after and not after.isdigit():
+            errors.append(FieldViolation("page_token", "page_token.invalid", "分页令牌无效", "Invalid page token"))
+        if errors:
+            raise invalid(*errors)
+        with self.pool.connection() as conn:
+            rows, total = store.listing(conn, where=where, params=params, size=size, after=int(after) if after else None)
+            certificates = store.certificates_of(conn, [r["id"] for r in rows[:size]])
+            calendar = workdays.load(conn)
+        return _json({"items": [view(r, certificate=certificates.get(r["id"]), calendar=calendar, today=today) for r in rows[:size]],
+                      "next_page_token": paging.next_token(rows, size, key="id") or None, "total": total})
+
+    @staticmethod
+    def _region(p: Principal, text: str) -> str:
+        prefix, _ = scope(p)
+        if not text:
+            return prefix
+        if not regions.is_well_formed(text):
+            raise invalid(FieldViolation("region_code", "region_code.format", "行政区划代码格式错误", "Malformed region code"))
+        if p.kind == "staff" and not regions.covers(p.region or "", text):
+            raise NotFound("不在您的辖区内", "Outside your region")
+        return regions.significant_prefix(text)
+
+    # --- the write machinery ------------------------------------------------------------------
+    def _once(self, request, context, method: str, work: Callable[[psycopg.Connection], pb.JsonResponse]) -> pb.JsonResponse:
+        with self.pool.connection() as conn, conn.transaction():
+            return idempotency.once(conn, context, method=f"/{SERVICE}/{method}", request=request, response_type=pb.JsonResponse,
+                                    work=lambda: work(conn))
+
+    def _act(self, request, context, method: str, who: str, step: Callable[[Step, dict], Outcome],
+             after: Callable[[Step, dict], None] | None = None) -> pb.JsonResponse:
+        """One step on an existing application: lock it, check who (then the version they read),
+        apply the rule, and store the result with its step, audit entry and event (and what
+        `after` adds in the same transaction)."""
+        p = current_principal()
+
+        def work(conn):
+            app = visible(p, store.get(conn, _id(request.id), for_update=True))
+            require(p, who, app)
+            _expect(app, request.version)
+            s = Step(conn, p, jsonio.body(request.body), workdays.load(conn), table_of(app), jsonio.today())
+            action, changes, detail = step(s, app)
+            fresh = self._save(s, app, action=action, changes=changes, detail=detail)
+            if after:
+                after(s, fresh)
+            return self._answer(s, fresh)
+        return self._once(request, context, method, work)
+
+    def _answer(self, s: Step, app: dict) -> pb.JsonResponse:
+        return _json(view(app, certificate=store.certificate_of(s.conn, app["id"]), calendar=s.calendar, today=s.today,
+                          scores=store.scores(s.conn, app["id"]), steps=store.steps(s.conn, app["id"])))
+
+    @staticmethod
+    def _record(s: Step, app: dict, *, action: str, status_from: str | None, detail: dict) -> None:
+        store.step(s.conn, app["id"], action=action, status_from=status_from, status_to=app["status"], actor=s.actor,
+                   account=s.p.label, detail=detail)
+        audit.record(s.conn, action=f"standardization.{action}", target_type="standardization_application", target_id=str(app["id"]),
+                     target_region=app["region_code"], uscc=app["uscc"],
+                     summary={"status": app["status"], "version": app["version"], "family": app["family"],
+                              "awarded_grade": app["awarded_grade"]})
+        events.application_changed(s.conn, app, action=action, actor=s.p.label)
+
+    def _save(self, s: Step, app: dict, *, action: str, changes: dict, detail: dict) -> dict:
+        changes = changes | rules.stored_deadlines(app | changes, calendar=s.calendar, family=s.family(app))
+        fresh = store.update(s.conn, app["id"], version=app["version"], changes=changes)
+        if fresh is None:  # the row is locked and its version checked: only a bug elsewhere gets here
+            raise Conflict("申请已被更新，请刷新后重试", "The application has changed; read it again")
+        self._record(s, fresh, action=action, status_from=app["status"], detail=detail)
+        return fresh
+
+    def _apply(self, s: Step, *, uscc: str, kind: str, parent_id: int | None, action: str, detail: dict) -> dict:
+        """A new application (first grading or renewal) of the enterprise `uscc` from the body."""
+        enterprise = store.registration(s.conn, uscc)
+        if enterprise is None:
+            raise invalid(FieldViolation("uscc", "uscc.unregistered", "该单位尚未在监管平台登记，请先在数据中心登记企业基本信息",
+                                         "The enterprise is not registered for supervision"))
+        if not enterprise["region_code"].startswith(scope(s.p)[0]):
+            raise NotFound("不在您的辖区内", "Outside your region")
+        family_code, family = rules.family_of(s.table, enterprise["sector"])
+        fields = rules.submission(s.body, table=s.table, family=family, today=s.today)
+        agency = rules.agency_of(s.table, family, fields["applied_grade"], region_code=enterprise["region_code"],
+                                 city_code=config.jurisdiction())
+        values = fields | {"kind": kind, "parent_id": parent_id, "uscc": uscc, "enterprise_name": enterprise["name"],
+                           "region_code": enterprise["region_code"], "sector": enterprise["sector"], "family": family_code,
+                           "agency_code": agency, "status": "submitted", "submitted_by": s.actor, "received_on": s.today}
+        values |= rules.stored_deadlines(values, calendar=s.calendar, family=family)
+        fresh = store.insert(s.conn, values)
+        self._record(s, fresh, action=action, status_from=None, detail=detail | {
+            "applied_grade": fields["applied_grade"], "self_score": fields["self_score"], "family": family_code})
+        return fresh
+
+    # --- application and acceptance -----------------------------------------------------------
+    def SubmitApplication(self, request, context):
+        p = current_principal()
+
+        def work(conn):
+            _, own = scope(p)
+            body = jsonio.body(request.body)
+            claimed = str(body.get("uscc") or "").strip().upper()
+            if own and claimed and claimed != own:
+                raise PermissionDenied("只能为本单位申请安全生产标准化定级", "An enterprise applies for itself only")
+            if not (own or claimed):
+                raise invalid(FieldViolation("uscc", "uscc.required", "请填写申请单位的统一社会信用代码", "uscc is required"))
+            s = Step(conn, p, body, workdays.load(conn), table_on(jsonio.today()), jsonio.today())
+            fresh = self._apply(s, uscc=own or claimed, kind="new", parent_id=None, action="submit", detail={})
+            return self._answer(s, fresh)
+        return self._once(request, context, "SubmitApplication", work)
+
+    def Accept(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            rules.require_status(app["status"], "accept")
+            return "accept", {"status": "accepted", "accepted_on": s.today}, {"accepted_on": s.today}
+        return self._act(request, context, "Accept", "staff", step)
+
+    def Return(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            reasons = rules.return_reasons(app, s.body)
+            return "return", {"status": "returned", "return_reasons": reasons, "closed_on": s.today}, {"reasons": reasons}
+        return self._act(request, context, "Return", "staff", step)
+
+    # --- review -------------------------------------------------------------------------------
+    def EnterScores(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            entry = rules.scores_entry(app, s.body, table=s.table, family=s.family(app))
+            store.save_scores(s.conn, app["id"], entry["scores"], by=s.actor, account=s.p.label)
+            experts = list(dict.fromkeys([*app["experts"], *entry["experts"]]))
+            return "score", {"status": "under_review", "experts": experts}, {
+                "codes": [x["code"] for x in entry["scores"]], "experts": entry["experts"]}
+        return self._act(request, context, "EnterScores", "staff", step)
+
+    def Review(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            result = rules.review(app, store.scores(s.conn, app["id"]), table=s.table, family=s.family(app),
+                                  accidents=_accidents(app["uscc"]),
+                                  # The credit subsystem (services/supervision/credit/, built in parallel) will say
+                                  # whether the enterprise is on the serious-dishonesty list; until it is wired in
+                                  # here, no enterprise counts as listed.
+                                  listed_dishonest=False, today=s.today)
+            passed = result["grade"] is not None
+            changes = {"status": "reviewed" if passed else "not_passed", "total_score": result["total"], "part_scores": result["parts"],
+                       "awarded_grade": result["grade"], "review": {"considered": result["considered"]}, "reviewed_on": s.today,
+                       "reviewed_by": s.actor, "closed_on": None if passed else s.today}
+            return "review", changes, {"total_score": result["total"], "awarded_grade": result["grade"]}
+        return self._act(request, context, "Review", "decider", step)
+
+    # --- notice and certificate ---------------------------------------------------------------
+    def PublishNotice(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            starts, ends = rules.notice(app, family=s.family(app), calendar=s.calendar, today=s.today)
+            return "notice", {"status": "in_notice", "notice_starts_on": starts}, {"starts_on": starts, "ends_on": ends.day}
+
+        def publish(s: Step, app: dict) -> None:
+            events.notice(s.conn, app, family_name=s.family(app)["name"], grade_name=rules.grade_name(s.table, app["awarded_grade"]),
+                          authority=s.authority(app))
+        return self._act(request, context, "PublishNotice", "staff", step, after=publish)
+
+    def RecordObjection(self, request, context):
+        def step(s: Step, app: dict) -> Outcome:
+            raised = rules.objection(app, s.body, today=s.today) | {"by": s.actor}
+            return "object", {"objections": [*app["objections"], raised]}, {"received_on": raised["received_on"]}
+        return self._act(request, context, "RecordObjection", "staff", step)
+
+    def IssueCertificate(self, request, context):
+        """The number (gapless, one counter for the city per year), the certificate (replacing the
+        enterprise's earlier one), its grade in the data centre's enterprise record, the 公告 events."""
+        def step(s: Step, app: dict) -> Outcome:
+            handled = rules.certification(app, s.body, today=s.today)
+            family, grade = s.family(app), app["awarded_grade"]
+            serial = docnumbers.allocate(s.conn, agency=config.jurisdiction(), doc_type="standardization.certificate", year=s.today.year)
+            number = rules.certificate_number(s.table, family=family, sector=app["sector"], grade=grade, year=s.today.year, serial=serial)
+            cert = store.insert_certificate(s.conn, {
+                "application_id": app["id"], "number": number, "uscc": app["uscc"], "enterprise_name": app["enterprise_name"],
+                "region_code": app["region_code"], "family": app["family"], "agency_code": app["agency_code"], "issued_grade": grade,
+                "grade": grade, "issued_on": s.today, "valid_until": rules.valid_until(s.table, start=s.today)})
+            for old in [cert, *store.replace_current(s.conn, app["uscc"], by=cert["id"])]:
+                self._announce(s, old)
+            _write_grade(app["uscc"], grade, idempotency_key=f"standardization-{app['id']}-v{app['version']}-certify")
+            return "certify", {"status": "certified", "certified_on": s.today, "objections_handled": handled}, {
+                "certificate_number": number, "grade": grade, "valid_until": cert["valid_until"]}
+        return self._act(request, context, "IssueCertificate", "decider", step)
+
+    @staticmethod
+    def _announce(s: Step, cert: dict) -> None:
+        """公告: the certificate as the portal shows it, in its current state."""
+        events.certificate(s.conn, cert, family_name=s.table["families"][cert["family"]]["name"],
+                           grade_name=rules.grade_name(s.table, cert["grade"]), authority=s.table["agencies"][cert["agency_code"]]["name"])
+
+    # --- a certificate issued -----------------------------------------------------------------
+    def Renew(self, request, context):
+        """复评换证: a new application of kind renewal about the certificate issued through `request.id`."""
+        p = current_principal()
+
+        def work(conn):
+            parent = visible(p, store.get(conn, _id(request.id), for_update=True))
+            _expect(parent, request.version)
+            s = Step(conn, p, jsonio.body(request.body), workdays.load(conn), table_on(jsonio.today()), jsonio.today())
+            cert = store.certificate_of(conn, parent["id"])
+            opens, closes = rules.renewal(parent, cert, table=s.table, today=s.today)
+            under_way = store.open_renewal(conn, parent["id"], rules.OPEN)
+            if under_way:
+                raise Conflict(f"该证书已有办理中的复评换证申请（{under_way}）", f"A renewal of this certificate is under way ({under_way})")
+            fresh = self._apply(s, uscc=parent["uscc"], kind="renewal", parent_id=parent["id"], action="renew",
+                                detail={"certificate_number": cert["number"], "window": [opens, closes]})
+            return self._answer(s, fresh)
+        return self._once(request, context, "Renew", work)
+
+    def _sanction(self, request, context, method: str, action: str) -> pb.JsonResponse:
+        def step(s: Step, app: dict) -> Outcome:
+            cert = store.certificate_of(s.conn, app["id"], for_update=True)
+            if action == "downgrade":
+                done = rules.downgrade(app, cert, s.body, table=s.table, today=s.today)
+            else:
+                done = rules.revocation(app, cert, s.body, today=s.today)
+            done |= {"by": s.actor}
+            _write_grade(app["uscc"], done["to_grade"], idempotency_key=f"standardization-{app['id']}-v{app['version']}-{action}")
+            changed = store.update_certificate(s.conn, cert["id"], {
+                "grade": done["to_grade"] or cert["grade"], "state": "downgraded" if action == "downgrade" else "revoked",
+                "actions": [*cert["actions"], done]})
+            self._announce(s, changed)
+            return action, {}, {"from_grade": done["from_grade"], "to_grade": done["to_grade"], "reasons": done["reasons"],
+                                "accident_id": done["accident_id"]}
+        return self._act(request, context, method, "decider", step)
+
+    def Downgrade(self, request, context):
+        return self._sanction(request, context, "Downgrade", "downgrade")
+
+    def Revoke(self, request, context):
+        return self._sanction(request, context, "Revoke", "revoke")
