@@ -17,6 +17,7 @@ from services.kit.codes import mask_phone
 from services.kit.errors import Conflict, FieldViolation, NotFound, invalid
 from services.kit.grpc_server import AuditedWrite
 from services.supervision import datacentre
+from services.supervision.credit import ledger as credit_ledger
 from services.supervision.grids import classes, events, rules, store
 from services.supervision.monitoring.servicer import county
 from services.supervision.registrations import store as registrations
@@ -232,14 +233,16 @@ class GridServicer(grids_pb2_grpc.GridServiceServicer):
         by = p.username or p.subject
         with self.pool.connection() as conn, conn.transaction():
             sources = store.source_grades(conn, county_code)
+            registered = store.registrations_of_county(conn, county_code)
+            credit = credit_ledger.standings(conn, [r["uscc"] for r in registered], as_of=jsonio.today())  # 诚信: grade and listing
             out, counts, skipped = [], Counter(), []
-            for r in store.registrations_of_county(conn, county_code):
+            for r in registered:
                 open_h = hazards.get(r["uscc"], Counter())
                 enterprise = {"uscc": r["uscc"], "sector": r["sector"] or "other", "standardization_grade": r["standardization_grade"],
                               "risk_colour": r["risk_colour"], "accidents": accidents.get(r["uscc"], []),
                               "major_hazard_sources": sources.get(r["uscc"], []),
                               "open_hazards": {"general": open_h["general"], "major": open_h["major"], "overdue_major": open_h["overdue_major"]},
-                              "credit_grade": None, "listed_dishonest": False}
+                              "credit_grade": credit[r["uscc"]].score.grade, "listed_dishonest": credit[r["uscc"]].score.listed}
                 try:
                     c = classes.classify(enterprise, table=table)
                 except ValueError as exc:  # a record the table cannot judge (an unknown sector code): listed, not fatal

@@ -31,6 +31,7 @@ from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDe
 from services.kit.grpc_server import AuditedWrite
 from services.kit.workdays import Calendar
 from services.supervision import datacentre
+from services.supervision.credit import ledger as credit_ledger
 from services.supervision.grids.servicer import SECTOR_ZH
 from services.supervision.standardization import events, rules, store
 
@@ -419,10 +420,9 @@ class StandardizationServicer(standardization_pb2_grpc.StandardizationServiceSer
         def step(s: Step, app: dict) -> Outcome:
             result = rules.review(app, store.scores(s.conn, app["id"]), table=s.table, family=s.family(app),
                                   accidents=_accidents(app["uscc"]),
-                                  # The credit subsystem (services/supervision/credit/, built in parallel) will say
-                                  # whether the enterprise is on the serious-dishonesty list; until it is wired in
-                                  # here, no enterprise counts as listed.
-                                  listed_dishonest=False, today=s.today)
+                                  # on the serious-dishonesty list (services/supervision/credit) on the day of the review
+                                  listed_dishonest=credit_ledger.standing(s.conn, app["uscc"], as_of=s.today).score.listed,
+                                  today=s.today)
             passed = result["grade"] is not None
             changes = {"status": "reviewed" if passed else "not_passed", "total_score": result["total"], "part_scores": result["parts"],
                        "awarded_grade": result["grade"], "review": {"considered": result["considered"]}, "reviewed_on": s.today,
