@@ -31,6 +31,7 @@ from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDe
 from services.kit.grpc_server import AuditedWrite
 from services.kit.workdays import Calendar
 from services.supervision import datacentre
+from services.supervision.credit import ledger as credit_ledger
 from services.supervision.licensing import events, rules, store
 
 SERVICE = "safety.supervision.v1.LicensingService"
@@ -509,12 +510,17 @@ class LicensingServicer(licensing_pb2_grpc.LicensingServiceServicer):
                                     table=s.table, today=s.today)
             extra = rules.supplement(s.body, rule=rules.rule_of(s.table, parent["licence_type"]))
             values = {"kind": "renewal", "status": "submitted", "scope": parent["scope"]} | extra
+            # an enterprise on the serious-dishonesty list is reviewed in full (从严审查, credit's consequences)
+            strict = [c for c in credit_ledger.standing(s.conn, parent["uscc"], as_of=s.today).consequences
+                      if c.get("applies_to") == "licensing"]
+            verdict["without_review"] = verdict["without_review"] and not strict
             if verdict["without_review"]:
                 values |= {"status": "approved", "accepted_on": s.today, "decision": "approved", "decided_on": s.today,
                            "decided_by": s.actor, "reasons": WITHOUT_REVIEW_ZH, "review_skipped": True,
                            "decision_number": self._decision_number(s, parent, "approved")}
             return values, "renew", {"without_review": verdict["without_review"], "fatal_accidents": verdict["fatal_accidents"],
-                                     "window": [verdict["opens"], verdict["closes"]]}
+                                     "window": [verdict["opens"], verdict["closes"]],
+                                     "credit_consequences": [c.get("consequence_zh") for c in strict]}
         return self._follow_up(request, context, "Renew", build)
 
     def Change(self, request, context):
