@@ -29,9 +29,15 @@ def problem(request: Request, err: DomainError) -> JSONResponse:
     headers = None
     if err.http_status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="safety"'}
-    elif err.http_status in (429, 503) and hasattr(err, "retry_after"):
+    elif err.http_status == 429 and hasattr(err, "retry_after"):
         headers = {"Retry-After": str(max(1, round(err.retry_after)))}
+    elif err.http_status == 503:
+        # every 503 is transient (a service, its database or Kafka away): tell the client when to retry
+        headers = {"Retry-After": str(max(1, round(getattr(err, "retry_after", UNAVAILABLE_RETRY_SECONDS))))}
     return JSONResponse(body, status_code=err.http_status, media_type=MEDIA_TYPE, headers=headers)
+
+
+UNAVAILABLE_RETRY_SECONDS = 5
 
 
 class MalformedBody(DomainError):

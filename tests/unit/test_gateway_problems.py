@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway import problems
-from services.kit.errors import FieldViolation, NotFound, Unauthenticated, invalid
+from services.kit.errors import FieldViolation, NotFound, Unauthenticated, Unavailable, invalid
 
 
 class Address(BaseModel):
@@ -37,6 +37,10 @@ def build() -> TestClient:
     @app.get("/secret")
     def secret():
         raise Unauthenticated()
+
+    @app.get("/away")
+    def away():
+        raise Unavailable()
 
     @app.get("/invalid")
     def bad():
@@ -181,3 +185,12 @@ def test_wrong_method_is_a_bilingual_405(client):
     body = is_problem(r)
     assert body["type"] == "/problems/method-not-allowed"
     assert body["title"] == "不支持该请求方法"
+
+
+def test_every_503_says_when_to_retry(client):
+    """A service or its database away (a gRPC UNAVAILABLE passed on as Unavailable) answers 503 with
+    Retry-After, so clients that retry on it — the readings intake's, for one — know when."""
+    r = client.get("/away")
+    assert r.status_code == 503
+    is_problem(r)
+    assert int(r.headers["Retry-After"]) == problems.UNAVAILABLE_RETRY_SECONDS
