@@ -15,51 +15,34 @@ Answers are the REST page as JSON (ADR 0009), with names beside codes and the cl
 the working-day calendar on every read."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
 import psycopg
-from psycopg_pool import ConnectionPool
 
 from safety.supervision.v1 import licensing_pb2_grpc
 from safety.supervision.v1 import monitoring_pb2 as pb
-from services.kit import audit, config, docnumbers, idempotency, jsonio, paging, regions, roles, ruletables, workdays
-from services.kit.auth import Principal, current_principal
+from services.kit import config, docnumbers, jsonio, paging, workdays
+from services.kit.auth import current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
 from services.kit.workdays import Calendar
-from services.supervision import datacentre
+from services.supervision import applications, datacentre
+from services.supervision.applications import Outcome, Step, answer
 from services.supervision.credit import ledger as credit_ledger
 from services.supervision.licensing import events, rules, store
 
-SERVICE = "safety.supervision.v1.LicensingService"
-TABLE = "licence_types"
-DECIDERS = (roles.SUPERVISION_SUPERVISOR, roles.PLATFORM_ADMIN)
-# Renewals and changes under way: a licence has at most one at a time.
-UNDER_WAY = (*rules.OPEN, "approved")
+UNDER_WAY = (*rules.OPEN, "approved")  # renewals and changes under way: a licence has at most one at a time
 WITHOUT_REVIEW_ZH = "有效期内未发生死亡事故，依法不再审查，有效期延续"
-
-
-def _load_tables() -> tuple[ruletables.RuleTable, ...]:
-    tables = ruletables.load_dir(Path(__file__).parent / "tables")
-    for t in tables:
-        if t.name == TABLE:
-            rules.check_table(t.body)
-    return tables
-
-
-TABLES = _load_tables()
-
-
-def table_on(day: date) -> dict:
-    return ruletables.effective(TABLES, TABLE, day).body
-
-
-def table_of(app: dict) -> dict:
-    """The table in force when the application was submitted: its limits do not change under it."""
-    return table_on(app["submitted_at"].astimezone(jsonio.SHANGHAI).date())
+WORDING = applications.Wording(
+    scope=("仅监管人员和申请单位本身可办理行政许可", "Only supervision staff and the applicant itself handle licensing"),
+    missing=("未找到该行政许可申请", "No such licence application"),
+    staff_only=("该步骤由许可机关办理", "Only the licensing agency's staff take this step"),
+    deciders_only=("许可决定、延长期限和暂扣吊销须由监管科室负责人或平台管理员作出",
+                   "Decisions, extensions, suspensions and revocations need a supervisor or a platform administrator"))
+TABLES = applications.Tables(Path(__file__).parent / "tables", "licence_types", rules.check_table)
+table_on, table_of = TABLES.on, TABLES.of
 
 
 def recompute_deadlines(conn: psycopg.Connection, calendar: Calendar) -> int:
@@ -75,61 +58,7 @@ def recompute_deadlines(conn: psycopg.Connection, calendar: Calendar) -> int:
 workdays.RECOMPUTERS.append(recompute_deadlines)
 
 
-# --- who may do what ------------------------------------------------------------------------------
-
-def scope(p: Principal) -> tuple[str, str | None]:
-    """(region prefix, uscc) the caller may see: staff their region, an enterprise itself."""
-    if p.kind == "enterprise" and p.uscc:
-        return "", p.uscc
-    if p.kind == "staff" and p.region and p.has_any_role(*roles.SUPERVISION_READERS):
-        return regions.significant_prefix(p.region), None
-    raise PermissionDenied("仅监管人员和申请单位本身可办理行政许可", "Only supervision staff and the applicant itself handle licensing")
-
-
-def visible(p: Principal, row: dict | None) -> dict:
-    prefix, uscc = scope(p)
-    if row is None or (uscc and row["uscc"] != uscc) or not row["region_code"].startswith(prefix):
-        raise NotFound("未找到该行政许可申请", "No such licence application")
-    return row
-
-
-def require(p: Principal, who: str) -> None:
-    """`who`: "party" (the applicant or staff), "staff" (the licensing agency), "decider" (its head)."""
-    if who == "party":
-        return
-    if scope(p)[1] is not None:
-        raise PermissionDenied("该步骤由许可机关办理", "Only the licensing agency's staff take this step")
-    if who == "decider" and not p.has_any_role(*DECIDERS):
-        raise PermissionDenied("许可决定、延长期限和暂扣吊销须由监管科室负责人或平台管理员作出",
-                               "Decisions, extensions, suspensions and revocations need a supervisor or a platform administrator")
-
-
-def _actor(p: Principal) -> str:
-    return p.display_name or p.username or p.label
-
-
-def _id(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 2**63 - 1:
-        raise NotFound("未找到该行政许可申请", "No such licence application")
-    return int(text)
-
-
-def _expect(app: dict, version: int) -> None:
-    if version <= 0:
-        raise invalid(FieldViolation("version", "version.required", "请提供读取时的版本号 version", "version (as read) is required"))
-    if version != app["version"]:
-        raise Conflict(f"申请已被更新（当前版本 {app['version']}），请刷新后重试",
-                       f"The application has changed (now version {app['version']}); read it again")
-
-
 # --- views ----------------------------------------------------------------------------------------
-
-def _steps_view(steps: list[dict]) -> list[dict]:
-    return [{"action": s["action"], "action_name": rules.ACTIONS.get(s["action"], s["action"]), "status_from": s["status_from"],
-             "status_from_name": rules.STATUSES.get(s["status_from"] or "", ""), "status_to": s["status_to"],
-             "status_to_name": rules.STATUSES[s["status_to"]], "actor": s["actor"], "at": s["at"], "detail": s["detail"]}
-            for s in steps]
-
 
 def view(app: dict, *, calendar: Calendar, today: date, steps: list[dict] | None = None) -> dict:
     table = table_of(app)
@@ -156,12 +85,8 @@ def view(app: dict, *, calendar: Calendar, today: date, steps: list[dict] | None
         "licence_actions": app["licence_actions"], "delivered_on": app["delivered_on"], "delivery": app["delivery"],
         "clock": rules.clock(app, calendar=calendar, table=table, today=today).as_json(), "version": app["version"]}
     if steps is not None:
-        out["steps"] = _steps_view(steps)
+        out["steps"] = applications.steps_view(steps, actions=rules.ACTIONS, statuses=rules.STATUSES)
     return out
-
-
-def _json(data) -> pb.JsonResponse:
-    return pb.JsonResponse(json=jsonio.dumps(data))
 
 
 def _licence(record_id: str) -> dict:
@@ -182,26 +107,9 @@ def _record_id(value) -> str:
     return str(int(value)) if isinstance(value, float) else str(value)
 
 
-@dataclass
-class Step:
-    """What a step of an application works with, inside the write's transaction."""
-    conn: psycopg.Connection
-    p: Principal
-    body: dict
-    calendar: Calendar
-    table: dict
-    today: date
-
-    @property
-    def actor(self) -> str:
-        return _actor(self.p)
-
-
-# (action, changes to the application row, detail for its step)
-Outcome = tuple[str, dict, dict]
-
-
-class LicensingServicer(licensing_pb2_grpc.LicensingServiceServicer):
+class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServiceServicer):
+    SERVICE, AUDIT, TARGET = "safety.supervision.v1.LicensingService", "licensing", "licence_application"
+    WORDING, TABLES, store, events = WORDING, TABLES, store, events
     WRITES = {"SubmitApplication": AuditedWrite("licensing.submit", "licence_application"),
               **{m: AuditedWrite(f"licensing.{a}", "licence_application", "id") for m, a in (
                   ("RequestCorrection", "request_correction"), ("ResubmitMaterials", "resubmit"), ("Accept", "accept"),
@@ -209,128 +117,43 @@ class LicensingServicer(licensing_pb2_grpc.LicensingServiceServicer):
                   ("IssueCertificate", "issue_certificate"), ("Deliver", "deliver"), ("Withdraw", "withdraw"),
                   ("Renew", "renew"), ("Change", "change"), ("Suspend", "suspend"), ("Revoke", "revoke"))}}
 
-    def __init__(self, pool: ConnectionPool):
-        self.pool = pool
-
     # --- reads --------------------------------------------------------------------------------
     def ListTypes(self, request, context):
-        scope(current_principal())
-        t = ruletables.effective(TABLES, TABLE, jsonio.today())
-        return _json({"effective_from": t.effective_from, "source": t.source, "types": rules.types_view(t.body),
-                      "limits": {k: t.body[k] for k in ("correction_notice_working_days", "delivery_working_days",
-                                                        "publication_working_days")}})
+        applications.scope(current_principal(), WORDING)
+        t = TABLES.effective(jsonio.today())
+        return answer({"effective_from": t.effective_from, "source": t.source, "types": rules.types_view(t.body),
+                       "limits": {k: t.body[k] for k in ("correction_notice_working_days", "delivery_working_days",
+                                                         "publication_working_days")}})
 
     def GetApplication(self, request, context):
         p = current_principal()
         with self.pool.connection() as conn:
-            app = visible(p, store.get(conn, _id(request.id)))
-            return _json(view(app, calendar=workdays.load(conn), today=jsonio.today(), steps=store.steps(conn, app["id"])))
+            app = self._get(p, conn, request.id)
+            return answer(view(app, calendar=workdays.load(conn), today=jsonio.today(), steps=store.steps(conn, app["id"])))
 
     def ListApplications(self, request, context):
-        p = current_principal()
-        prefix, own = scope(p)
         q, today = request.query, jsonio.today()
-        where, params = ["region_code LIKE %s"], [self._region(p, q.get("region_code", "")) + "%"]
-        uscc = own or q.get("uscc", "").strip().upper()
-        if uscc:
-            where.append("uscc = %s")
-            params.append(uscc)
-        errors = []
-        status = q.get("status", "")
-        if status == "open":
-            where.append("status = ANY(%s)")
-            params.append(list(rules.OPEN))
-        elif status:
-            if status not in rules.STATUSES:
-                errors.append(FieldViolation("status", "status.enum", "状态不在可选范围内（或 open：办理中）", "Unknown status"))
-            where.append("status = %s")
-            params.append(status)
-        for name, allowed in (("licence_type", table_on(today)["types"]), ("kind", rules.KINDS)):
-            if q.get(name):
-                if q[name] not in allowed:
-                    errors.append(FieldViolation(name, f"{name}.enum", "取值不在可选范围内", f"Unknown {name}"))
-                where.append(f"{name} = %s")
-                params.append(q[name])
-        overdue = q.get("overdue", "")
-        if overdue not in ("", "true", "false"):
-            errors.append(FieldViolation("overdue", "overdue.enum", "overdue 应为 true 或 false", "overdue is true or false"))
-        if overdue == "true":  # undecided past the decision deadline; paused applications' clocks stand still
-            where.append("decision_due < %s AND status = ANY(%s)")
-            params += [today, ["submitted", "accepted", "under_review"]]
-        size, after = jsonio.page(q)
-        if after and not after.isdigit():
-            errors.append(FieldViolation("page_token", "page_token.invalid", "分页令牌无效", "Invalid page token"))
-        if errors:
-            raise invalid(*errors)
+        f = applications.queue_filters(current_principal(), q, WORDING, statuses=rules.STATUSES, open_statuses=rules.OPEN)
+        f.equal(q, "licence_type", table_on(today)["types"])
+        f.equal(q, "kind", rules.KINDS)
+        # undecided past the decision deadline; paused applications' clocks stand still
+        f.overdue(q, "decision_due < %s AND status = ANY(%s)", [today, ["submitted", "accepted", "under_review"]])
+        f.finish(q)
         with self.pool.connection() as conn:
-            rows, total = store.listing(conn, where=where, params=params, size=size, after=int(after) if after else None)
+            rows, total = store.listing(conn, where=f.where, params=f.params, size=f.size, after=f.after)
             calendar = workdays.load(conn)
-        return _json({"items": [view(r, calendar=calendar, today=today) for r in rows[:size]],
-                      "next_page_token": paging.next_token(rows, size, key="id") or None, "total": total})
+        return answer({"items": [view(r, calendar=calendar, today=today) for r in rows[:f.size]],
+                       "next_page_token": paging.next_token(rows, f.size, key="id") or None, "total": total})
 
-    @staticmethod
-    def _region(p: Principal, text: str) -> str:
-        prefix, _ = scope(p)
-        if not text:
-            return prefix
-        if not regions.is_well_formed(text):
-            raise invalid(FieldViolation("region_code", "region_code.format", "行政区划代码格式错误", "Malformed region code"))
-        if p.kind == "staff" and not regions.covers(p.region or "", text):
-            raise NotFound("不在您的辖区内", "Outside your region")
-        return regions.significant_prefix(text)
+    # --- what the machinery asks of a workflow (services/supervision/applications.py) ----------
+    def _deadlines(self, s: Step, values: dict) -> dict:
+        return rules.stored_deadlines(values, calendar=s.calendar, table=s.table, today=s.today)
 
-    # --- the write machinery ------------------------------------------------------------------
-    def _once(self, request, context, method: str, work: Callable[[psycopg.Connection], pb.JsonResponse]) -> pb.JsonResponse:
-        with self.pool.connection() as conn, conn.transaction():
-            response, replayed = idempotency.run(conn, method=f"/{SERVICE}/{method}", request=request,
-                                                 response_type=pb.JsonResponse, work=lambda: work(conn))
-        idempotency.mark_replay(context, replayed)
-        return response
-
-    def _act(self, request, context, method: str, who: str, step: Callable[[Step, dict], Outcome],
-             after: Callable[[Step, dict], None] | None = None) -> pb.JsonResponse:
-        """One step on an existing application: lock it, check who (then the version they read),
-        apply the rule, and store the result with its step, audit entry and event (and what
-        `after` adds in the same transaction)."""
-        p = current_principal()
-
-        def work(conn):
-            app = visible(p, store.get(conn, _id(request.id), for_update=True))
-            require(p, who)
-            _expect(app, request.version)
-            s = Step(conn, p, jsonio.body(request.body), workdays.load(conn), table_of(app), jsonio.today())
-            action, changes, detail = step(s, app)
-            fresh = self._save(s, app, action=action, changes=changes, detail=detail)
-            if after:
-                after(s, fresh)
-            return self._answer(s, fresh)
-        return self._once(request, context, method, work)
+    def _summary(self, app: dict) -> dict:
+        return {"status": app["status"], "version": app["version"], "licence_type": app["licence_type"]}
 
     def _answer(self, s: Step, app: dict) -> pb.JsonResponse:
-        return _json(view(app, calendar=s.calendar, today=s.today, steps=store.steps(s.conn, app["id"])))
-
-    @staticmethod
-    def _record(s: Step, app: dict, *, action: str, status_from: str | None, detail: dict) -> None:
-        store.step(s.conn, app["id"], action=action, status_from=status_from, status_to=app["status"], actor=s.actor,
-                   account=s.p.label, detail=detail)
-        audit.record(s.conn, action=f"licensing.{action}", target_type="licence_application", target_id=str(app["id"]),
-                     target_region=app["region_code"], uscc=app["uscc"],
-                     summary={"status": app["status"], "version": app["version"], "licence_type": app["licence_type"]})
-        events.application_changed(s.conn, app, action=action, actor=s.p.label)
-
-    def _save(self, s: Step, app: dict, *, action: str, changes: dict, detail: dict) -> dict:
-        changes = changes | rules.stored_deadlines(app | changes, calendar=s.calendar, table=s.table, today=s.today)
-        fresh = store.update(s.conn, app["id"], version=app["version"], changes=changes)
-        if fresh is None:  # the row is locked and its version checked: only a bug elsewhere gets here
-            raise Conflict("申请已被更新，请刷新后重试", "The application has changed; read it again")
-        self._record(s, fresh, action=action, status_from=app["status"], detail=detail)
-        return fresh
-
-    def _insert(self, s: Step, values: dict, *, action: str, detail: dict) -> dict:
-        values = values | rules.stored_deadlines(values, calendar=s.calendar, table=s.table, today=s.today)
-        fresh = store.insert(s.conn, values)
-        self._record(s, fresh, action=action, status_from=None, detail=detail)
-        return fresh
+        return answer(view(app, calendar=s.calendar, today=s.today, steps=store.steps(s.conn, app["id"])))
 
     def _decision_number(self, s: Step, app: dict, outcome: str) -> str:
         doc = s.table["decision_documents"][outcome]
@@ -343,9 +166,9 @@ class LicensingServicer(licensing_pb2_grpc.LicensingServiceServicer):
         p = current_principal()
 
         def work(conn):
-            prefix, own = scope(p)
-            body = jsonio.body(request.body)
-            s = Step(conn, p, body, workdays.load(conn), table_on(jsonio.today()), jsonio.today())
+            prefix, own = applications.scope(p, WORDING)
+            s = self._step(conn, p, request.body, table_on(jsonio.today()))
+            body = s.body
             claimed = str(body.get("uscc") or "").strip().upper()
             if own and claimed and claimed != own:
                 raise PermissionDenied("只能为本单位申请行政许可", "An enterprise applies for itself only")
@@ -487,9 +310,9 @@ class LicensingServicer(licensing_pb2_grpc.LicensingServiceServicer):
         p = current_principal()
 
         def work(conn):
-            parent = visible(p, store.get(conn, _id(request.id), for_update=True))
-            _expect(parent, request.version)
-            s = Step(conn, p, jsonio.body(request.body), workdays.load(conn), table_on(jsonio.today()), jsonio.today())
+            parent = self._get(p, conn, request.id, for_update=True)
+            applications.expect(parent, request.version)
+            s = self._step(conn, p, request.body, table_on(jsonio.today()))
             action = "renew" if method == "Renew" else "change"
             rules.require_status(parent["status"], action)
             under_way = store.open_for_licence(conn, parent["licence_record_id"], UNDER_WAY)

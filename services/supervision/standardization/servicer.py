@@ -15,49 +15,32 @@ its grade into the data centre's enterprise record, both on the caller's behalf
 (services/supervision/datacentre.py) inside that transaction: a refusal there rolls the step back."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
 import psycopg
-from psycopg_pool import ConnectionPool
 
 from safety.supervision.v1 import monitoring_pb2 as pb
 from safety.supervision.v1 import standardization_pb2_grpc
-from services.kit import audit, config, docnumbers, idempotency, jsonio, paging, regions, roles, ruletables, workdays
+from services.kit import config, docnumbers, jsonio, paging, regions, workdays
 from services.kit.auth import Principal, current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
 from services.kit.workdays import Calendar
-from services.supervision import datacentre
+from services.supervision import applications, datacentre
+from services.supervision.applications import Outcome, answer
 from services.supervision.credit import ledger as credit_ledger
 from services.supervision.grids.servicer import SECTOR_ZH
 from services.supervision.standardization import events, rules, store
 
-SERVICE = "safety.supervision.v1.StandardizationService"
-TABLE = "standardization_standards"
-DECIDERS = (roles.SUPERVISION_SUPERVISOR, roles.PLATFORM_ADMIN)
-
-
-def _load_tables() -> tuple[ruletables.RuleTable, ...]:
-    tables = ruletables.load_dir(Path(__file__).parent / "tables")
-    for t in tables:
-        if t.name == TABLE:
-            rules.check_table(t.body)
-    return tables
-
-
-TABLES = _load_tables()
-
-
-def table_on(day: date) -> dict:
-    return ruletables.effective(TABLES, TABLE, day).body
-
-
-def table_of(app: dict) -> dict:
-    """The table in force when the application was submitted: its standard does not change under it."""
-    return table_on(app["submitted_at"].astimezone(jsonio.SHANGHAI).date())
+WORDING = applications.Wording(
+    scope=("仅监管人员和申请单位本身可办理安全生产标准化定级", "Only supervision staff and the applicant itself handle standardization grading"),
+    missing=("未找到该安全生产标准化定级申请", "No such standardization application"),
+    staff_only=("该步骤由评审机关办理", "Only the reviewing agency's staff take this step"),
+    deciders_only=("评审结论、发证、降级和撤销须由监管科室负责人或平台管理员作出",
+                   "Reviews, certificates, downgrades and revocations need a supervisor or a platform administrator"))
+TABLES = applications.Tables(Path(__file__).parent / "tables", "standardization_standards", rules.check_table)
+table_on, table_of = TABLES.on, TABLES.of
 
 
 def family_of(app: dict) -> dict:
@@ -78,63 +61,19 @@ workdays.RECOMPUTERS.append(recompute_deadlines)
 
 # --- who may do what ------------------------------------------------------------------------------
 
-def scope(p: Principal) -> tuple[str, str | None]:
-    """(region prefix, uscc) the caller may see: staff their region, an enterprise itself."""
-    if p.kind == "enterprise" and p.uscc:
-        return "", p.uscc
-    if p.kind == "staff" and p.region and p.has_any_role(*roles.SUPERVISION_READERS):
-        return regions.significant_prefix(p.region), None
-    raise PermissionDenied("仅监管人员和申请单位本身可办理安全生产标准化定级",
-                           "Only supervision staff and the applicant itself handle standardization grading")
-
-
-def visible(p: Principal, row: dict | None) -> dict:
-    prefix, uscc = scope(p)
-    if row is None or (uscc and row["uscc"] != uscc) or not row["region_code"].startswith(prefix):
-        raise NotFound("未找到该安全生产标准化定级申请", "No such standardization application")
-    return row
-
-
 def require(p: Principal, who: str, app: dict) -> None:
-    """`who`: "party" (the applicant or staff), "staff" (the reviewing agency's), "decider" (its head)."""
+    """As applications.require, and the staff must be the reviewing agency's (a county's staff its
+    三级, the city's its 二级)."""
     if who == "party":
         return
-    if scope(p)[1] is not None:
-        raise PermissionDenied("该步骤由评审机关办理", "Only the reviewing agency's staff take this step")
+    applications.require(p, "staff", WORDING)
     if not regions.covers(p.region or "", app["agency_code"]):
         agency = table_of(app)["agencies"][app["agency_code"]]["name"]
         raise PermissionDenied(f"该申请由{agency}评审", f"The application is reviewed by the agency of {app['agency_code']}")
-    if who == "decider" and not p.has_any_role(*DECIDERS):
-        raise PermissionDenied("评审结论、发证、降级和撤销须由监管科室负责人或平台管理员作出",
-                               "Reviews, certificates, downgrades and revocations need a supervisor or a platform administrator")
-
-
-def _actor(p: Principal) -> str:
-    return p.display_name or p.username or p.label
-
-
-def _id(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 2**63 - 1:
-        raise NotFound("未找到该安全生产标准化定级申请", "No such standardization application")
-    return int(text)
-
-
-def _expect(app: dict, version: int) -> None:
-    if version <= 0:
-        raise invalid(FieldViolation("version", "version.required", "请提供读取时的版本号 version", "version (as read) is required"))
-    if version != app["version"]:
-        raise Conflict(f"申请已被更新（当前版本 {app['version']}），请刷新后重试",
-                       f"The application has changed (now version {app['version']}); read it again")
+    applications.require(p, who, WORDING)
 
 
 # --- views ----------------------------------------------------------------------------------------
-
-def _steps_view(steps: list[dict]) -> list[dict]:
-    return [{"action": s["action"], "action_name": rules.ACTIONS[s["action"]], "status_from": s["status_from"],
-             "status_from_name": rules.STATUSES.get(s["status_from"] or "", ""), "status_to": s["status_to"],
-             "status_to_name": rules.STATUSES[s["status_to"]], "actor": s["actor"], "at": s["at"], "detail": s["detail"]}
-            for s in steps]
-
 
 def _scores_view(family: dict, scores: list[dict]) -> list[dict]:
     """Every element of the standard with the score entered for it (None while not yet scored)."""
@@ -178,12 +117,8 @@ def view(app: dict, *, certificate: dict | None, calendar: Calendar, today: date
     if scores is not None:
         out["scores"] = _scores_view(family, scores)
     if steps is not None:
-        out["steps"] = _steps_view(steps)
+        out["steps"] = applications.steps_view(steps, actions=rules.ACTIONS, statuses=rules.STATUSES)
     return out
-
-
-def _json(data) -> pb.JsonResponse:
-    return pb.JsonResponse(json=jsonio.dumps(data))
 
 
 def _accidents(uscc: str) -> list[dict]:
@@ -202,19 +137,8 @@ def _write_grade(uscc: str, grade: str | None, *, idempotency_key: str) -> None:
                           idempotency_key=idempotency_key)
 
 
-@dataclass
-class Step:
-    """What a step of an application works with, inside the write's transaction."""
-    conn: psycopg.Connection
-    p: Principal
-    body: dict
-    calendar: Calendar
-    table: dict
-    today: date
-
-    @property
-    def actor(self) -> str:
-        return _actor(self.p)
+class Step(applications.Step):
+    """A step of a grading application: the family of its standard and the reviewing authority."""
 
     def family(self, app: dict) -> dict:
         return self.table["families"][app["family"]]
@@ -223,138 +147,62 @@ class Step:
         return self.table["agencies"][app["agency_code"]]["name"]
 
 
-# (action, changes to the application row, detail for its step)
-Outcome = tuple[str, dict, dict]
-
-
-class StandardizationServicer(standardization_pb2_grpc.StandardizationServiceServicer):
+class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.StandardizationServiceServicer):
+    SERVICE, AUDIT, TARGET = "safety.supervision.v1.StandardizationService", "standardization", "standardization_application"
+    WORDING, TABLES, STEP, store, events = WORDING, TABLES, Step, store, events
     WRITES = {"SubmitApplication": AuditedWrite("standardization.submit", "standardization_application"),
               **{m: AuditedWrite(f"standardization.{a}", "standardization_application", "id") for m, a in (
                   ("Accept", "accept"), ("Return", "return"), ("EnterScores", "score"), ("Review", "review"),
                   ("PublishNotice", "notice"), ("RecordObjection", "object"), ("IssueCertificate", "certify"),
                   ("Renew", "renew"), ("Downgrade", "downgrade"), ("Revoke", "revoke"))}}
 
-    def __init__(self, pool: ConnectionPool):
-        self.pool = pool
-
     # --- reads --------------------------------------------------------------------------------
     def ListStandards(self, request, context):
-        scope(current_principal())
-        t = ruletables.effective(TABLES, TABLE, jsonio.today())
+        applications.scope(current_principal(), WORDING)
+        t = TABLES.effective(jsonio.today())
         b = t.body
-        return _json({"effective_from": t.effective_from, "source": t.source, "families": rules.standards_view(b),
-                      "grades": [{"grade": g, **v} for g, v in b["grades"].items()],
-                      "common": {k: b[k] for k in ("validity_months", "renewal_window_months", "min_system_run_months", "min_experts",
-                                                   "fatal_accident_min_deaths", "score_rounding", "platform_review_levels")}})
+        return answer({"effective_from": t.effective_from, "source": t.source, "families": rules.standards_view(b),
+                       "grades": [{"grade": g, **v} for g, v in b["grades"].items()],
+                       "common": {k: b[k] for k in ("validity_months", "renewal_window_months", "min_system_run_months", "min_experts",
+                                                    "fatal_accident_min_deaths", "score_rounding", "platform_review_levels")}})
 
     def GetApplication(self, request, context):
         p = current_principal()
         with self.pool.connection() as conn:
-            app = visible(p, store.get(conn, _id(request.id)))
-            return _json(view(app, certificate=store.certificate_of(conn, app["id"]), calendar=workdays.load(conn),
-                              today=jsonio.today(), scores=store.scores(conn, app["id"]), steps=store.steps(conn, app["id"])))
+            app = self._get(p, conn, request.id)
+            return answer(view(app, certificate=store.certificate_of(conn, app["id"]), calendar=workdays.load(conn),
+                               today=jsonio.today(), scores=store.scores(conn, app["id"]), steps=store.steps(conn, app["id"])))
 
     def ListApplications(self, request, context):
-        p = current_principal()
-        _, own = scope(p)
         q, today = request.query, jsonio.today()
-        where, params = ["region_code LIKE %s"], [self._region(p, q.get("region_code", "")) + "%"]
-        uscc = own or q.get("uscc", "").strip().upper()
-        if uscc:
-            where.append("uscc = %s")
-            params.append(uscc)
-        errors = []
-        status = q.get("status", "")
-        if status == "open":
-            where.append("status = ANY(%s)")
-            params.append(list(rules.OPEN))
-        elif status:
-            if status not in rules.STATUSES:
-                errors.append(FieldViolation("status", "status.enum", "状态不在可选范围内（或 open：办理中）", "Unknown status"))
-            where.append("status = %s")
-            params.append(status)
+        f = applications.queue_filters(current_principal(), q, WORDING, statuses=rules.STATUSES, open_statuses=rules.OPEN)
         table = table_on(today)
         for name, allowed in (("family", table["families"]), ("applied_grade", table["grades"]), ("kind", rules.KINDS)):
-            if q.get(name):
-                if q[name] not in allowed:
-                    errors.append(FieldViolation(name, f"{name}.enum", "取值不在可选范围内", f"Unknown {name}"))
-                where.append(f"{name} = %s")
-                params.append(q[name])
-        overdue = q.get("overdue", "")
-        if overdue not in ("", "true", "false"):
-            errors.append(FieldViolation("overdue", "overdue.enum", "overdue 应为 true 或 false", "overdue is true or false"))
-        if overdue == "true":  # not yet reviewed past the review period
-            where.append("review_due < %s AND status = ANY(%s)")
-            params += [today, list(rules.UNDER_WAY)]
-        size, after = jsonio.page(q)
-        if after and not after.isdigit():
-            errors.append(FieldViolation("page_token", "page_token.invalid", "分页令牌无效", "Invalid page token"))
-        if errors:
-            raise invalid(*errors)
+            f.equal(q, name, allowed)
+        # not yet reviewed past the review period
+        f.overdue(q, "review_due < %s AND status = ANY(%s)", [today, list(rules.UNDER_WAY)])
+        f.finish(q)
         with self.pool.connection() as conn:
-            rows, total = store.listing(conn, where=where, params=params, size=size, after=int(after) if after else None)
-            certificates = store.certificates_of(conn, [r["id"] for r in rows[:size]])
+            rows, total = store.listing(conn, where=f.where, params=f.params, size=f.size, after=f.after)
+            certificates = store.certificates_of(conn, [r["id"] for r in rows[:f.size]])
             calendar = workdays.load(conn)
-        return _json({"items": [view(r, certificate=certificates.get(r["id"]), calendar=calendar, today=today) for r in rows[:size]],
-                      "next_page_token": paging.next_token(rows, size, key="id") or None, "total": total})
+        return answer({"items": [view(r, certificate=certificates.get(r["id"]), calendar=calendar, today=today)
+                                 for r in rows[:f.size]],
+                       "next_page_token": paging.next_token(rows, f.size, key="id") or None, "total": total})
 
-    @staticmethod
-    def _region(p: Principal, text: str) -> str:
-        prefix, _ = scope(p)
-        if not text:
-            return prefix
-        if not regions.is_well_formed(text):
-            raise invalid(FieldViolation("region_code", "region_code.format", "行政区划代码格式错误", "Malformed region code"))
-        if p.kind == "staff" and not regions.covers(p.region or "", text):
-            raise NotFound("不在您的辖区内", "Outside your region")
-        return regions.significant_prefix(text)
+    # --- what the machinery asks of a workflow (services/supervision/applications.py) ----------
+    def _require(self, p: Principal, who: str, app: dict) -> None:
+        require(p, who, app)
 
-    # --- the write machinery ------------------------------------------------------------------
-    def _once(self, request, context, method: str, work: Callable[[psycopg.Connection], pb.JsonResponse]) -> pb.JsonResponse:
-        with self.pool.connection() as conn, conn.transaction():
-            return idempotency.once(conn, context, method=f"/{SERVICE}/{method}", request=request, response_type=pb.JsonResponse,
-                                    work=lambda: work(conn))
+    def _deadlines(self, s: Step, values: dict) -> dict:
+        return rules.stored_deadlines(values, calendar=s.calendar, family=s.family(values))
 
-    def _act(self, request, context, method: str, who: str, step: Callable[[Step, dict], Outcome],
-             after: Callable[[Step, dict], None] | None = None) -> pb.JsonResponse:
-        """One step on an existing application: lock it, check who (then the version they read),
-        apply the rule, and store the result with its step, audit entry and event (and what
-        `after` adds in the same transaction)."""
-        p = current_principal()
-
-        def work(conn):
-            app = visible(p, store.get(conn, _id(request.id), for_update=True))
-            require(p, who, app)
-            _expect(app, request.version)
-            s = Step(conn, p, jsonio.body(request.body), workdays.load(conn), table_of(app), jsonio.today())
-            action, changes, detail = step(s, app)
-            fresh = self._save(s, app, action=action, changes=changes, detail=detail)
-            if after:
-                after(s, fresh)
-            return self._answer(s, fresh)
-        return self._once(request, context, method, work)
+    def _summary(self, app: dict) -> dict:
+        return {"status": app["status"], "version": app["version"], "family": app["family"], "awarded_grade": app["awarded_grade"]}
 
     def _answer(self, s: Step, app: dict) -> pb.JsonResponse:
-        return _json(view(app, certificate=store.certificate_of(s.conn, app["id"]), calendar=s.calendar, today=s.today,
-                          scores=store.scores(s.conn, app["id"]), steps=store.steps(s.conn, app["id"])))
-
-    @staticmethod
-    def _record(s: Step, app: dict, *, action: str, status_from: str | None, detail: dict) -> None:
-        store.step(s.conn, app["id"], action=action, status_from=status_from, status_to=app["status"], actor=s.actor,
-                   account=s.p.label, detail=detail)
-        audit.record(s.conn, action=f"standardization.{action}", target_type="standardization_application", target_id=str(app["id"]),
-                     target_region=app["region_code"], uscc=app["uscc"],
-                     summary={"status": app["status"], "version": app["version"], "family": app["family"],
-                              "awarded_grade": app["awarded_grade"]})
-        events.application_changed(s.conn, app, action=action, actor=s.p.label)
-
-    def _save(self, s: Step, app: dict, *, action: str, changes: dict, detail: dict) -> dict:
-        changes = changes | rules.stored_deadlines(app | changes, calendar=s.calendar, family=s.family(app))
-        fresh = store.update(s.conn, app["id"], version=app["version"], changes=changes)
-        if fresh is None:  # the row is locked and its version checked: only a bug elsewhere gets here
-            raise Conflict("申请已被更新，请刷新后重试", "The application has changed; read it again")
-        self._record(s, fresh, action=action, status_from=app["status"], detail=detail)
-        return fresh
+        return answer(view(app, certificate=store.certificate_of(s.conn, app["id"]), calendar=s.calendar, today=s.today,
+                           scores=store.scores(s.conn, app["id"]), steps=store.steps(s.conn, app["id"])))
 
     def _apply(self, s: Step, *, uscc: str, kind: str, parent_id: int | None, action: str, detail: dict) -> dict:
         """A new application (first grading or renewal) of the enterprise `uscc` from the body."""
@@ -362,7 +210,7 @@ class StandardizationServicer(standardization_pb2_grpc.StandardizationServiceSer
         if enterprise is None:
             raise invalid(FieldViolation("uscc", "uscc.unregistered", "该单位尚未在监管平台登记，请先在数据中心登记企业基本信息",
                                          "The enterprise is not registered for supervision"))
-        if not enterprise["region_code"].startswith(scope(s.p)[0]):
+        if not enterprise["region_code"].startswith(applications.scope(s.p, WORDING)[0]):
             raise NotFound("不在您的辖区内", "Outside your region")
         family_code, family = rules.family_of(s.table, enterprise["sector"])
         fields = rules.submission(s.body, table=s.table, family=family, today=s.today)
@@ -371,25 +219,22 @@ class StandardizationServicer(standardization_pb2_grpc.StandardizationServiceSer
         values = fields | {"kind": kind, "parent_id": parent_id, "uscc": uscc, "enterprise_name": enterprise["name"],
                            "region_code": enterprise["region_code"], "sector": enterprise["sector"], "family": family_code,
                            "agency_code": agency, "status": "submitted", "submitted_by": s.actor, "received_on": s.today}
-        values |= rules.stored_deadlines(values, calendar=s.calendar, family=family)
-        fresh = store.insert(s.conn, values)
-        self._record(s, fresh, action=action, status_from=None, detail=detail | {
+        return self._insert(s, values, action=action, detail=detail | {
             "applied_grade": fields["applied_grade"], "self_score": fields["self_score"], "family": family_code})
-        return fresh
 
     # --- application and acceptance -----------------------------------------------------------
     def SubmitApplication(self, request, context):
         p = current_principal()
 
         def work(conn):
-            _, own = scope(p)
-            body = jsonio.body(request.body)
+            _, own = applications.scope(p, WORDING)
+            s = self._step(conn, p, request.body, table_on(jsonio.today()))
+            body = s.body
             claimed = str(body.get("uscc") or "").strip().upper()
             if own and claimed and claimed != own:
                 raise PermissionDenied("只能为本单位申请安全生产标准化定级", "An enterprise applies for itself only")
             if not (own or claimed):
                 raise invalid(FieldViolation("uscc", "uscc.required", "请填写申请单位的统一社会信用代码", "uscc is required"))
-            s = Step(conn, p, body, workdays.load(conn), table_on(jsonio.today()), jsonio.today())
             fresh = self._apply(s, uscc=own or claimed, kind="new", parent_id=None, action="submit", detail={})
             return self._answer(s, fresh)
         return self._once(request, context, "SubmitApplication", work)
@@ -478,9 +323,9 @@ class StandardizationServicer(standardization_pb2_grpc.StandardizationServiceSer
         p = current_principal()
 
         def work(conn):
-            parent = visible(p, store.get(conn, _id(request.id), for_update=True))
-            _expect(parent, request.version)
-            s = Step(conn, p, jsonio.body(request.body), workdays.load(conn), table_on(jsonio.today()), jsonio.today())
+            parent = self._get(p, conn, request.id, for_update=True)
+            applications.expect(parent, request.version)
+            s = self._step(conn, p, request.body, table_on(jsonio.today()))
             cert = store.certificate_of(conn, parent["id"])
             opens, closes = rules.renewal(parent, cert, table=s.table, today=s.today)
             under_way = store.open_renewal(conn, parent["id"], rules.OPEN)
