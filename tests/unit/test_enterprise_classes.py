@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from services.kit import ruletables
+from services.supervision import sectors
 from services.supervision.grids import classes
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -107,7 +108,7 @@ def test_the_least_risky_enterprise_is_class_a():
 def test_sector_points(sector):
     c = classify(sector=sector)
     assert points_of(c, "sector") == POINTS["sector"][sector]
-    assert classes.SECTOR_ZH[sector] in c.factors[0].reason_zh
+    assert sectors.NAMES[sector] in c.factors[0].reason_zh
 
 
 @pytest.mark.parametrize("grade", ["1", "2", "3", None])

@@ -72,7 +72,7 @@ def grade_of(family_code: str, scores: list[dict], *, applied: str = "2", accide
 # --- the table -----------------------------------------------------------------------------------
 
 def test_the_table_is_consistent_and_covers_every_graded_sector():
-    from services.supervision.grids.servicer import SECTOR_ZH
+    from services.supervision.sectors import NAMES as SECTOR_ZH
     rules.check_table(TABLE)
     graded = {s for f in TABLE["families"].values() for s in f["sectors"]}
     assert graded <= set(SECTOR_ZH)

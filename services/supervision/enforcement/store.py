@@ -6,8 +6,6 @@ from datetime import date
 import psycopg
 from psycopg.rows import dict_row
 
-from services.kit.jsonio import jsonb
-
 from services.kit import docnumbers
 from services.kit.db import row as _row, rows as _rows, where_equal
 from services.kit.jsonio import jsonb

@@ -31,13 +31,10 @@ from typing import Mapping, NamedTuple
 
 from services.kit import ruletables
 from services.kit.ruletables import RuleTable
+from services.supervision import sectors
 
 TABLES_DIR = Path(__file__).parent / "tables"
 
-SECTOR_ZH = {"coal": "煤矿", "non_coal_mine": "非煤矿山", "hazardous_chemicals": "危险化学品", "fireworks": "烟花爆竹",
-             "metallurgy": "冶金", "nonferrous": "有色", "building_materials": "建材", "machinery": "机械",
-             "light_industry": "轻工", "textile": "纺织", "tobacco": "烟草", "commerce_trade": "商贸",
-             "construction": "建筑施工", "transport": "交通运输", "other": "其他"}
 STANDARDIZATION_ZH = {"1": "一级", "2": "二级", "3": "三级"}
 MAJOR_HAZARD_LEVEL_ZH = {"1": "一级", "2": "二级", "3": "三级", "4": "四级"}
 ACCIDENT_GRADE_ZH = {"general": "一般", "large": "较大", "major": "重大", "extraordinary": "特别重大"}
@@ -131,7 +128,7 @@ def _capped(n: int, rule: dict) -> int:
 def _factors(facts: dict, body: dict) -> list[Factor]:
     points = body["points"]
     sector, grade, colour, credit = facts["sector"], facts["standardization_grade"], facts["risk_colour"], facts["credit_grade"]
-    out = [Factor("sector", points["sector"][sector], f"行业：{SECTOR_ZH[sector]}"),
+    out = [Factor("sector", points["sector"][sector], f"行业：{sectors.NAMES[sector]}"),
            Factor("standardization_grade", points["standardization_grade"][grade or "none"],
                   f"安全生产标准化{STANDARDIZATION_ZH[grade]}" if grade else "未取得安全生产标准化等级")]
     rule = points["accidents"]
@@ -186,7 +183,7 @@ def _key_reasons(klass: str, facts: Mapping, body: dict) -> tuple[str, ...]:
     levels = sorted({lv for lv in facts.get("major_hazard_sources") or () if lv in key["major_hazard_levels"]})
     reasons += [f"{MAJOR_HAZARD_LEVEL_ZH[lv]}重大危险源" for lv in levels]
     if facts.get("sector") in key["sectors"]:
-        reasons.append(f"{SECTOR_ZH[facts['sector']]}企业")
+        reasons.append(f"{sectors.NAMES[facts['sector']]}企业")
     return tuple(reasons)
 
 

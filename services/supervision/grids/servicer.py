@@ -16,15 +16,12 @@ from services.kit.auth import current_principal
 from services.kit.codes import mask_phone
 from services.kit.errors import Conflict, FieldViolation, NotFound, invalid
 from services.kit.grpc_server import AuditedWrite
-from services.supervision import datacentre
+from services.supervision import datacentre, sectors
 from services.supervision.credit import ledger as credit_ledger
 from services.supervision.grids import classes, events, rules, store
 from services.supervision.monitoring.servicer import county
 from services.supervision.registrations import store as registrations
 
-SECTOR_ZH = {"coal": "煤矿", "non_coal_mine": "非煤矿山", "hazardous_chemicals": "危险化学品", "fireworks": "烟花爆竹",
-             "metallurgy": "冶金", "nonferrous": "有色", "building_materials": "建材", "machinery": "机械", "light_industry": "轻工",
-             "textile": "纺织", "tobacco": "烟草", "commerce_trade": "商贸", "construction": "建筑施工", "transport": "交通运输", "other": "其他"}
 _SVC = "/safety.supervision.v1.GridService/"
 CLASS_ZH = {"A": "A类（低风险）", "B": "B类（一般风险）", "C": "C类（较大风险）", "D": "D类（高风险）"}
 
@@ -48,7 +45,7 @@ def member_view(m: dict) -> dict:
 def enterprise_view(r: dict) -> dict:
     return {"uscc": r["uscc"], "name": r["name"], "region_code": r["region_code"], "county_name": county(r["region_code"]),
             "grid_code": r["grid_code"], "grid_name": r["grid_name"], "sector": r["sector"],
-            "sector_name": SECTOR_ZH.get(r["sector"] or "", "未填写"), "standardization_grade": r["standardization_grade"],
+            "sector_name": sectors.name(r["sector"]), "standardization_grade": r["standardization_grade"],
             "risk_colour": r["risk_colour"], "grid_assigned_manually": r["grid_assigned_manually"],
             "class": r.get("class"), "class_name": CLASS_ZH.get(r.get("class") or ""), "score": r.get("score"),
             "key_target": r.get("key_target")}

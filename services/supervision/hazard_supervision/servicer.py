@@ -17,9 +17,8 @@ from services.kit import audit, context as callctx, docnumbers, idempotency, jso
 from services.kit.auth import Principal, current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
-from services.supervision import datacentre
+from services.supervision import datacentre, sectors
 from services.supervision.grids import store as grids
-from services.supervision.grids.servicer import SECTOR_ZH
 from services.supervision.hazard_supervision import events, rules, store
 from services.supervision.monitoring.servicer import county
 
@@ -228,7 +227,7 @@ class HazardSupervisionServicer(hazard_supervision_pb2_grpc.HazardSupervisionSer
             listed, total_listed = store.listings(conn, prefix=prefix, uscc=None, status="listed", overdue_on=None, after=0, limit=200)
         return _answer({"from": start, "to": end,
                         "by_county": [r | {"county_name": county(r["county_code"])} for r in counts["by_county"]],
-                        "by_sector": [r | {"sector_name": SECTOR_ZH.get(r["sector"], r["sector"])} for r in counts["by_sector"]],
+                        "by_sector": [r | {"sector_name": sectors.name(r["sector"])} for r in counts["by_sector"]],
                         "by_month": counts["by_month"], "listed": [listing_view(r, today=today) for r in listed], "listed_total": total_listed})
 
     def SubmitReport(self, request: wpb.JsonRequest, context) -> mpb.JsonResponse:

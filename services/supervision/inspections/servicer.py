@@ -18,11 +18,10 @@ from services.kit import audit, idempotency, jsonio, paging, regions, roles
 from services.kit.auth import Principal, current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
-from services.supervision import datacentre
+from services.supervision import datacentre, sectors
 from services.supervision.enforcement import documents, render, store as docstore
 from services.supervision.enforcement.servicer import open_case as open_penalty_case
 from services.supervision.grids import store as grids
-from services.supervision.grids.servicer import SECTOR_ZH
 from services.supervision.inspections import checklists, events, planning, rules, store
 from services.supervision.monitoring.servicer import county
 
@@ -71,7 +70,7 @@ def plan_view(plan: dict, items: list[dict]) -> dict:
 def inspection_view(i: dict, findings: list[dict], docs: list[dict]) -> dict:
     return {"id": i["id"], "plan_item_id": i["plan_item_id"], "uscc": i["uscc"], "enterprise_name": i["enterprise_name"],
             "region_code": i["region_code"], "county_name": county(i["region_code"]), "sector": i["sector"],
-            "sector_name": SECTOR_ZH.get(i["sector"], i["sector"]), "mode": i["mode"], "mode_name": rules.MODE_ZH[i["mode"]],
+            "sector_name": sectors.name(i["sector"]), "mode": i["mode"], "mode_name": rules.MODE_ZH[i["mode"]],
             "status": i["status"], "status_name": rules.STATUS_ZH[i["status"]], "place": i["place"], "started_at": i["started_at"],
             "ended_at": i["ended_at"], "officers": i["officers"], "checklist": i["checklist"], "content": i["content"],
             "unit_present": i["unit_present"], "created_by": i["created_by"], "completed_at": i["completed_at"], "version": i["version"],
@@ -249,7 +248,7 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
             rules.require_within(p, e["region_code"] if e else None)
             sector = e["sector"] or "other"
         items = CATALOGUE.for_sector(sector or "other")
-        return _answer({"sector": sector or "other", "sector_name": SECTOR_ZH.get(sector or "other", sector),
+        return _answer({"sector": sector or "other", "sector_name": sectors.name(sector or "other"),
                         "items": [{"code": i.code, "clause": i.clause, "text": i.text, "major": i.major, "category": i.category,
                                    "source": i.source, "verify": i.verify} for i in items]})
 

@@ -27,10 +27,9 @@ from services.kit.auth import Principal, current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
 from services.kit.workdays import Calendar
-from services.supervision import applications, datacentre
+from services.supervision import applications, datacentre, sectors
 from services.supervision.applications import Outcome, answer
 from services.supervision.credit import ledger as credit_ledger
-from services.supervision.grids.servicer import SECTOR_ZH
 from services.supervision.standardization import events, rules, store
 
 WORDING = applications.Wording(
@@ -99,7 +98,7 @@ def view(app: dict, *, certificate: dict | None, calendar: Calendar, today: date
     out = {
         "id": str(app["id"]), "kind": app["kind"], "kind_name": rules.KINDS[app["kind"]],
         "parent_id": str(app["parent_id"]) if app["parent_id"] else None, "uscc": app["uscc"], "enterprise_name": app["enterprise_name"],
-        "region_code": app["region_code"], "sector": app["sector"], "sector_name": SECTOR_ZH.get(app["sector"], app["sector"]),
+        "region_code": app["region_code"], "sector": app["sector"], "sector_name": sectors.name(app["sector"]),
         "family": app["family"], "family_name": family["name"], "standard": family["standard"], "agency_code": app["agency_code"],
         "reviewing_authority": table["agencies"][app["agency_code"]]["name"], "applied_grade": app["applied_grade"],
         "applied_grade_name": rules.grade_name(table, app["applied_grade"]), "self_score": app["self_score"],
