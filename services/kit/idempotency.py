@@ -30,11 +30,12 @@ def validate_key(key: str) -> None:
 
 
 def run(conn: psycopg.Connection, *, method: str, request: Message, response_type: type[M], work: Callable[[], M],
-        stored: Callable[[M], M] | None = None) -> tuple[M, bool]:
+        stored: Callable[[M], M] | None = None, replay: Callable[[M], M] | None = None) -> tuple[M, bool]:
     """Do `work` once per (caller, method, key). Returns (response, replayed).
 
     `stored` turns the response into what is kept for replays; a response carrying a secret
-    that must be shown only once keeps a copy without it."""
+    that must be shown only once keeps a copy without it, and a large one keeps a reference that
+    `replay` turns back into the answer (read again, in this transaction)."""
     key = context.idempotency_key.get()
     if not key:
         return work(), False
@@ -51,7 +52,8 @@ def run(conn: psycopg.Connection, *, method: str, request: Message, response_typ
     if row is not None:
         if row[0] != request_hash:
             raise Conflict("该幂等键已用于内容不同的请求", "This Idempotency-Key was already used with a different request")
-        return response_type.FromString(bytes(row[1])), True
+        kept = response_type.FromString(bytes(row[1]))
+        return (replay(kept) if replay else kept), True
     response = work()
     conn.execute(
         "INSERT INTO kit.idempotency_keys (caller, method, key, request_hash, response) VALUES (%s, %s, %s, %s, %s)",
@@ -61,8 +63,10 @@ def run(conn: psycopg.Connection, *, method: str, request: Message, response_typ
 
 
 
-def once(conn: psycopg.Connection, context, *, method: str, request: Message, response_type: type[M], work: Callable[[], M]) -> M:
+def once(conn: psycopg.Connection, context, *, method: str, request: Message, response_type: type[M], work: Callable[[], M],
+         stored: Callable[[M], M] | None = None, replay: Callable[[M], M] | None = None) -> M:
     """`run`, then the replay trailer for the gateway: a servicer's write in one call."""
-    answer, replayed = run(conn, method=method, request=request, response_type=response_type, work=work)
+    answer, replayed = run(conn, method=method, request=request, response_type=response_type, work=work, stored=stored,
+                           replay=replay)
     mark_replay(context, replayed)
     return answer

@@ -90,8 +90,15 @@ def plan(http, supervisor, officers, demo_enterprises, supervision_db):
 def test_the_plan_is_reproducible_from_its_seed_and_published_for_the_portal(http, supervisor, inspector, plan, supervision_db):
     assert plan["status"] == "draft" and plan["items"], plan
     assert all(len(i["officer_ids"]) == 2 for i in plan["items"])
-    again = post(http, supervisor, "/api/v1/inspection-plans", {"county_code": "620802", "year": YEAR, "seed": 20261202}).json()
+    key, body = str(uuid.uuid4()), {"county_code": "620802", "year": YEAR, "seed": 20261202}
+    again = post(http, supervisor, "/api/v1/inspection-plans", body, key=key).json()
     assert again["digest"] == plan["digest"]
+    # a retry with the same key is not drawn again: answered with the plan that stands, from a small kept reference
+    retry = post(http, supervisor, "/api/v1/inspection-plans", body, key=key)
+    assert retry.status_code == 200 and retry.headers.get("Idempotency-Replayed") == "true", retry.text
+    assert {k: retry.json()[k] for k in ("id", "digest", "version", "items")} == {k: again[k] for k in ("id", "digest", "version", "items")}
+    kept = supervision_db.execute("SELECT octet_length(response) FROM kit.idempotency_keys WHERE key = %s", (key,)).fetchone()[0]
+    assert kept < 200, f"the key keeps the county and year, not the plan's {len(again['items'])} items ({kept} bytes)"
     assert [(i["uscc"], i["month"], i["officer_ids"]) for i in again["items"]] == [(i["uscc"], i["month"], i["officer_ids"]) for i in plan["items"]]
     check = http.get(f"/api/v1/inspection-plans/{again['id']}/verification", headers=bearer(inspector))
     assert check.status_code == 200 and check.json()["verified"] is True, check.text

@@ -130,8 +130,20 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
             raise invalid(FieldViolation("seed", "seed.range", "随机种子应为0至2^62之间的整数", "seed must be an integer in [0, 2^62)"))
         officers = [_officer_input(o) for o in datacentre.records("officer", {"region_code": county_code})]
         with self.pool.connection() as conn, conn.transaction():
-            return idempotency.once(conn, context, method=_SVC + "GeneratePlan", request=request, response_type=mpb.JsonResponse,
-                                    work=lambda: self._draw(conn, p, county_code=county_code, year=year, seed=seed, officers=officers))
+            # a county's plan runs to hundreds of items: the key keeps the county and year, and a
+            # retry is answered with the plan that now stands for them, read again (not drawn again)
+            return idempotency.once(
+                conn, context, method=_SVC + "GeneratePlan", request=request, response_type=mpb.JsonResponse,
+                work=lambda: self._draw(conn, p, county_code=county_code, year=year, seed=seed, officers=officers),
+                stored=lambda _: mpb.JsonResponse(json=jsonio.dumps({"county_code": county_code, "year": year})),
+                replay=lambda _: self._current_plan(conn, county_code=county_code, year=year))
+
+    @staticmethod
+    def _current_plan(conn, *, county_code: str, year: int) -> mpb.JsonResponse:
+        plan = store.plan(conn, county_code=county_code, year=year)
+        if plan is None:
+            raise NotFound("未找到该年度检查计划", "No such plan")
+        return _answer(plan_view(plan, store.plan_items(conn, plan["id"])))
 
     def _draw(self, conn, p: Principal, *, county_code: str, year: int, seed: int, officers: list[dict]) -> mpb.JsonResponse:
         jan1 = date(year, 1, 1)
