@@ -316,6 +316,22 @@ def test_staff_may_set_the_regulators_fields():
     assert access.field_rights(admin(), ENTERPRISE, {"risk_colour": "red"}) == []
 
 
+def test_a_supervisor_may_update_the_standardization_grade_and_nothing_else():
+    """The grade follows the certificate the supervision service's supervisor issues or withdraws."""
+    supervisor = staff(COUNTY, roles.SUPERVISION_SUPERVISOR)
+    access.authorize_write(supervisor, ENTERPRISE, operation="update")
+    assert access.field_rights(supervisor, ENTERPRISE, {"standardization_grade": "3"}) == []
+    with pytest.raises(PermissionDenied) as refused:
+        access.field_rights(supervisor, ENTERPRISE, {"standardization_grade": "3", "risk_colour": "red"})
+    assert "安全风险等级" in refused.value.detail_zh and "安全生产标准化等级" not in refused.value.detail_zh
+    for operation in ("create", "delete"):
+        with pytest.raises(PermissionDenied):
+            access.authorize_write(supervisor, ENTERPRISE, operation=operation)
+    with pytest.raises(PermissionDenied):   # an inspector has no such field
+        access.authorize_write(staff(COUNTY, roles.SUPERVISION_INSPECTOR), ENTERPRISE, operation="update")
+    assert not access.sees_personal_data(supervisor, ENTERPRISE, {"region_code": COUNTY}), "still not an enterprise editor"
+
+
 # --- sees_personal_data ---------------------------------------------------------------------------
 
 def test_writers_of_the_region_see_personal_data():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from services.datacenter.enterprises import risk
 from services.datacenter.enterprises.rules import INDUSTRY_CODE
 from services.datacenter.registry.spec import Field, Kind, coordinates, person, phone, region_field, uscc_field
+from services.kit import roles
 from services.kit.errors import FieldViolation
 
 SCALES = (("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型"))
@@ -42,7 +43,7 @@ KIND = Kind(
         phone("contact_phone", "单位联系电话"),
         Field("risk_colour", "安全风险等级", "enum", options=risk.COLOURS, filter=True, list_column=True, enterprise_writable=False),
         Field("standardization_grade", "安全生产标准化等级", "enum", options=risk.STANDARDIZATION_GRADES, filter=True,
-              enterprise_writable=False),
+              enterprise_writable=False, field_writers=(roles.SUPERVISION_SUPERVISOR,)),
         Field("status", "经营状态", "enum", options=STATUSES, filter=True, list_column=True),
     ),
     check=_check,

@@ -66,6 +66,8 @@ def authorize_write(p: Principal, kind: Kind, *, operation: str) -> None:
         raise PermissionDenied(f"生产经营单位不能{_VERB[operation]}{kind.label}", f"An enterprise cannot {operation} {kind.name} records")
     if p.kind == "staff" and p.has_any_role(*kind.writer_roles) and p.region:
         return
+    if operation == "update" and p.kind == "staff" and p.has_any_role(*kind.field_writer_roles) and p.region:
+        return  # some fields only: field_rights checks which
     raise PermissionDenied(f"无权{_VERB[operation]}{kind.label}", f"Not allowed to {operation} {kind.name} records")
 
 
@@ -90,7 +92,15 @@ def record_violations(p: Principal, kind: Kind, record: dict, *, jurisdiction: s
 
 
 def field_rights(p: Principal, kind: Kind, values: dict) -> list[FieldViolation]:
-    """Fields only agency staff may set (an enterprise's risk colour is the regulator's judgement)."""
+    """Fields only agency staff may set (an enterprise's risk colour is the regulator's judgement),
+    and for staff who are not the kind's writers, the fields their role may update alone (a
+    supervisor the standardization grade): anything else is refused outright."""
+    if p.kind == "staff" and not p.has_any_role(*kind.writer_roles):
+        others = [f.label for f in kind.fields if f.name in values and not p.has_any_role(*f.field_writers)]
+        if others:
+            raise PermissionDenied(f"您只能修改{kind.label}的部分字段，无权修改：{'、'.join(others)}",
+                                   f"Your role may update only some fields of {kind.name} records")
+        return []
     if p.kind != "enterprise":
         return []
     return [FieldViolation(f.name, f"{f.name}.staff_only", f"{f.label}由监管部门填写", f"{f.name} is set by the regulator")

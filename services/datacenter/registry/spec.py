@@ -44,6 +44,9 @@ class Field:
     list_column: bool = False        # shown in the web table
     item_fields: tuple["Field", ...] = ()  # json lists of objects: the shape of each object
     enterprise_writable: bool = True # False: only agency staff may set it (e.g. risk colour)
+    # roles beyond the kind's writers that may update this field, and only such fields (the
+    # standardization grade: the supervisor who issues or withdraws the certificate)
+    field_writers: tuple[str, ...] = ()
     help: str = ""
 
     @property
@@ -144,6 +147,11 @@ class Kind:
     @cached_property
     def writable(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if not f.computed)
+
+    @cached_property
+    def field_writer_roles(self) -> frozenset[str]:
+        """Roles that may update some fields of this kind without being its writers."""
+        return frozenset(r for f in self.fields for r in f.field_writers)
 
     @cached_property
     def searchable(self) -> tuple[Field, ...]:
