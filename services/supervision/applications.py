@@ -208,7 +208,8 @@ class Step:
 class Workflow:
     """The write machinery of an application workflow's servicer. A subclass sets SERVICE (its
     gRPC name), AUDIT (the audit action prefix), TARGET (the audit target type), WORDING, TABLES,
-    store and events, and says how deadlines are stored (`_deadlines`), what the audit entry
+    WRITES (method → AuditedWrite, whose action names the rules' FROM and WHO), rules, store and
+    events, and says how deadlines are stored (`_deadlines`), what the audit entry
     summarises (`_summary`) and how an application is answered (`_answer`)."""
     SERVICE: str
     AUDIT: str
@@ -216,6 +217,8 @@ class Workflow:
     WORDING: Wording
     TABLES: Tables
     STEP: type[Step] = Step
+    WRITES: dict
+    rules: ModuleType
     store: ModuleType
     events: ModuleType
 
@@ -248,12 +251,26 @@ class Workflow:
             return idempotency.once(conn, context, method=f"/{self.SERVICE}/{method}", request=request,
                                     response_type=pb.JsonResponse, work=lambda: work(conn))
 
-    def _act(self, request, context, method: str, who: str, step: Callable[[Step, dict], Outcome],
+    def _actions(self, p: Principal, app: dict) -> list[str]:
+        """The steps the caller may take on the application now, by its status and their role (the
+        step's own rule may still refuse, e.g. a second correction notice): what a page offers."""
+        out = []
+        for action, statuses in self.rules.FROM.items():
+            if app["status"] in statuses:
+                try:
+                    self._require(p, self.rules.WHO[action], app)
+                except PermissionDenied:
+                    continue
+                out.append(action)
+        return out
+
+    def _act(self, request, context, method: str, step: Callable[[Step, dict], Outcome],
              after: Callable[[Step, dict], None] | None = None) -> pb.JsonResponse:
-        """One step on an existing application: lock it, check who (then the version they read),
-        apply the rule, and store the result with its step, audit entry and event (and what
-        `after` adds in the same transaction)."""
+        """One step on an existing application: lock it, check who (rules.WHO of the method's
+        action, then the version they read), apply the rule, and store the result with its step,
+        audit entry and event (and what `after` adds in the same transaction)."""
         p = current_principal()
+        who = self.rules.WHO[self.WRITES[method].action.split(".", 1)[1]]
 
         def work(conn):
             app = self._get(p, conn, request.id, for_update=True)

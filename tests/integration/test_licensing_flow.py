@@ -64,9 +64,16 @@ def test_an_application_from_submission_to_delivery(http, people, supervision_db
     assert app["licence_type_name"] == "危险化学品经营许可证" and app["issuing_authority"] == "平凉市应急管理局"
     assert app["missing_materials"] == [] and app["clock"]["notice_due"]["date"]
     assert set(app["clock"]["notice_due"]) == {"date", "provisional", "note"}
+    # the steps each caller may take now, by status and role: what the pages offer
+    assert app["actions"] == ["withdraw"], "the applicant itself may only withdraw a submitted application"
+    seen = {who: http.get(f"{BASE}/{app['id']}", headers=people[who]()).json()["actions"] for who in ("inspector", "supervisor")}
+    assert seen == {"inspector": ["request_correction", "accept", "withdraw"], "supervisor": ["request_correction", "accept", "withdraw"]}
 
     app = step(http, people["inspector"](), app, "accept")
     assert app["status"] == "accepted" and app["accepted_on"] and not app["clock"]["deemed_accepted"]
+    assert app["actions"] == ["start_pause", "withdraw"], "deciding and extending are for the head"
+    assert http.get(f"{BASE}/{app['id']}", headers=people["supervisor"]()).json()["actions"] == [
+        "start_pause", "extend", "decide", "withdraw"]
     due = app["clock"]["decision_due"]
     assert due["date"] and due["note"] == ("待节假日安排确认" if due["provisional"] else "")
     assert app["clock"]["day_type"] == "calendar" and app["clock"]["days_left"] <= 30

@@ -95,8 +95,12 @@ def test_kt_applies_and_a_county_supervisor_certifies_grade_three(http, people, 
     assert app["clock"]["review_due"]["date"] and set(app["clock"]["review_due"]) == {"date", "provisional", "note"}
     assert [s["code"] for s in app["scores"]] == list(HAZCHEM_SCORES) and not any(s["scored"] for s in app["scores"])
 
+    assert app["actions"] == [], "the applicant takes no step on a submitted application"
+    assert http.get(f"{BASE}/{app['id']}", headers=people["inspector"]()).json()["actions"] == ["accept", "return"]
+    assert http.get(f"{BASE}/{app['id']}", headers=people["other_county"]()).status_code == 404
     app = step(http, people["supervisor"](), app, "acceptance")
     assert app["status"] == "accepted" and app["accepted_on"] == TODAY.isoformat()
+    assert app["actions"] == ["score"]
     half = dict(list(HAZCHEM_SCORES.items())[:7])
     app = step(http, people["inspector"](), app, "scores", {"scores": scores(half), "experts": EXPERTS[:2]})
     assert app["status"] == "under_review" and sum(s["scored"] for s in app["scores"]) == 7

@@ -49,7 +49,7 @@ ACTIONS = {"submit": "提交申请", "request_correction": "一次性告知补�
            "start_pause": "开始现场核查/专家评审/听证/检验检测", "end_pause": "结束核查/评审/听证/检测", "extend": "延长审查期限",
            "decide": "作出许可决定", "issue_certificate": "制发许可证", "deliver": "送达", "withdraw": "撤回申请",
            "renew": "申请延续", "change": "申请变更", "suspend": "暂扣许可证", "revoke": "吊销许可证"}
-_FROM = {
+FROM = {  # the statuses each action may be taken from
     "request_correction": ("submitted",),
     "resubmit": ("correction_requested",),
     "accept": ("submitted",),
@@ -65,11 +65,28 @@ _FROM = {
     "suspend": ISSUED,
     "revoke": ISSUED,
 }
+# who takes each action: "party" (the applicant or staff), "staff" (the agency's), "decider" (its head)
+WHO = {
+    "request_correction": "staff",
+    "resubmit": "party",
+    "accept": "staff",
+    "start_pause": "staff",
+    "end_pause": "staff",
+    "extend": "decider",
+    "decide": "decider",
+    "issue_certificate": "staff",
+    "deliver": "staff",
+    "withdraw": "party",
+    "renew": "party",
+    "change": "party",
+    "suspend": "decider",
+    "revoke": "decider",
+}
 
 
 def require_status(status: str, action: str) -> None:
     """Conflict unless `action` may be taken on an application in `status`."""
-    if status not in _FROM[action]:
+    if status not in FROM[action]:
         raise Conflict(f"申请当前为“{STATUSES[status]}”，不能{ACTIONS[action]}",
                        f"The application is {status}: it cannot take the action {action}")
 

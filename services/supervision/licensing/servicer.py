@@ -109,7 +109,7 @@ def _record_id(value) -> str:
 
 class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServiceServicer):
     SERVICE, AUDIT, TARGET = "safety.supervision.v1.LicensingService", "licensing", "licence_application"
-    WORDING, TABLES, store, events = WORDING, TABLES, store, events
+    WORDING, TABLES, rules, store, events = WORDING, TABLES, rules, store, events
     WRITES = {"SubmitApplication": AuditedWrite("licensing.submit", "licence_application"),
               **{m: AuditedWrite(f"licensing.{a}", "licence_application", "id") for m, a in (
                   ("RequestCorrection", "request_correction"), ("ResubmitMaterials", "resubmit"), ("Accept", "accept"),
@@ -129,7 +129,8 @@ class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServi
         p = current_principal()
         with self.pool.connection() as conn:
             app = self._get(p, conn, request.id)
-            return answer(view(app, calendar=workdays.load(conn), today=jsonio.today(), steps=store.steps(conn, app["id"])))
+            return answer(view(app, calendar=workdays.load(conn), today=jsonio.today(), steps=store.steps(conn, app["id"]))
+                          | {"actions": self._actions(p, app)})
 
     def ListApplications(self, request, context):
         q, today = request.query, jsonio.today()
@@ -153,7 +154,8 @@ class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServi
         return {"status": app["status"], "version": app["version"], "licence_type": app["licence_type"]}
 
     def _answer(self, s: Step, app: dict) -> pb.JsonResponse:
-        return answer(view(app, calendar=s.calendar, today=s.today, steps=store.steps(s.conn, app["id"])))
+        return answer(view(app, calendar=s.calendar, today=s.today, steps=store.steps(s.conn, app["id"]))
+                      | {"actions": self._actions(s.p, app)})
 
     def _decision_number(self, s: Step, app: dict, outcome: str) -> str:
         doc = s.table["decision_documents"][outcome]
@@ -199,26 +201,26 @@ class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServi
             notice = rules.correction(app, s.body, calendar=s.calendar, table=s.table, today=s.today) | {"by": s.actor}
             return "request_correction", {"status": "correction_requested", "correction": notice}, {
                 "missing": [m["code"] for m in notice["missing"]], "note": notice["note"]}
-        return self._act(request, context, "RequestCorrection", "staff", step)
+        return self._act(request, context, "RequestCorrection", step)
 
     def ResubmitMaterials(self, request, context):
         def step(s: Step, app: dict) -> Outcome:
             materials = rules.resubmission(app, s.body, table=s.table)
             return "resubmit", {"status": "submitted", "materials": materials, "received_on": s.today}, {
                 "materials": [m["code"] for m in materials]}
-        return self._act(request, context, "ResubmitMaterials", "party", step)
+        return self._act(request, context, "ResubmitMaterials", step)
 
     def Accept(self, request, context):
         def step(s: Step, app: dict) -> Outcome:
             accepted_on, deemed = rules.acceptance(app, calendar=s.calendar, table=s.table, today=s.today)
             return "accept", {"status": "accepted", "accepted_on": accepted_on, "deemed_accepted": deemed}, {
                 "accepted_on": accepted_on, "deemed_accepted": deemed}
-        return self._act(request, context, "Accept", "staff", step)
+        return self._act(request, context, "Accept", step)
 
     def Withdraw(self, request, context):
         def step(s: Step, app: dict) -> Outcome:
             return "withdraw", {"status": "withdrawn", "closed_on": s.today}, {"reason": rules.withdrawal(app, s.body)}
-        return self._act(request, context, "Withdraw", "party", step)
+        return self._act(request, context, "Withdraw", step)
 
     # --- review -------------------------------------------------------------------------------
     def StartPause(self, request, context):
@@ -226,14 +228,14 @@ class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServi
             pause = rules.pause_started(app, s.body, today=s.today)
             return "start_pause", {"status": pause["kind"], "pauses": [*app["pauses"], pause]}, {
                 "kind": pause["kind"], "started_on": pause["started_on"], "note": pause["note"]}
-        return self._act(request, context, "StartPause", "staff", step)
+        return self._act(request, context, "StartPause", step)
 
     def EndPause(self, request, context):
         def step(s: Step, app: dict) -> Outcome:
             pauses = rules.pause_ended(app, s.body, today=s.today)
             return "end_pause", {"status": "under_review", "pauses": pauses}, {
                 "kind": pauses[-1]["kind"], "ended_on": pauses[-1]["ended_on"], "result": pauses[-1]["result"]}
-        return self._act(request, context, "EndPause", "staff", step)
+        return self._act(request, context, "EndPause", step)
 
     def Extend(self, request, context):
         def step(s: Step, app: dict) -> Outcome:
@@ -241,7 +243,7 @@ class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServi
             status = "under_review" if app["status"] == "accepted" else app["status"]
             return "extend", {"status": status, "extension": ext}, {"days": ext["days"], "approved_by": ext["approved_by"],
                                                                     "reason": ext["reason"]}
-        return self._act(request, context, "Extend", "decider", step)
+        return self._act(request, context, "Extend", step)
 
     def Decide(self, request, context):
         def step(s: Step, app: dict) -> Outcome:
@@ -250,7 +252,7 @@ class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServi
             return "decide", {"status": d["decision"], "decision": d["decision"], "reasons": d["reasons"], "scope": d["scope"],
                               "decided_on": d["decided_on"], "decided_by": s.actor, "decision_number": number}, {
                 "decision": d["decision"], "decision_number": number, "reasons": d["reasons"]}
-        return self._act(request, context, "Decide", "decider", step)
+        return self._act(request, context, "Decide", step)
 
     # --- the certificate ----------------------------------------------------------------------
     def IssueCertificate(self, request, context):
@@ -287,7 +289,7 @@ class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServi
             return "issue_certificate", changes | {"status": "certificate_issued"}, {
                 "certificate_number": changes.get("certificate_number") or app["certificate_number"],
                 "valid_until": changes["valid_until"]}
-        return self._act(request, context, "IssueCertificate", "staff", step, after=self._publish)
+        return self._act(request, context, "IssueCertificate", step, after=self._publish)
 
     @staticmethod
     def _publish(s: Step, app: dict) -> None:
@@ -302,7 +304,7 @@ class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServi
             d = rules.delivery(app, s.body, today=s.today)
             return "deliver", {"status": "delivered", "delivered_on": d["on"], "delivery": d | {"by": s.actor}}, {
                 "method": d["method"], "delivered_on": d["on"]}
-        return self._act(request, context, "Deliver", "staff", step)
+        return self._act(request, context, "Deliver", step)
 
     # --- an issued licence --------------------------------------------------------------------
     def _follow_up(self, request, context, method: str, build: Callable[[Step, dict], tuple[dict, str, dict]]) -> pb.JsonResponse:
@@ -366,7 +368,7 @@ class LicensingServicer(applications.Workflow, licensing_pb2_grpc.LicensingServi
                 events.application_changed(s.conn, other, action=action, actor=s.p.label)
             return action, {"licence_state": state, "licence_actions": [*app["licence_actions"], done]}, {
                 "reasons": done["reasons"], "until": done["until"]}
-        return self._act(request, context, method, "decider", step)
+        return self._act(request, context, method, step)
 
     def Suspend(self, request, context):
         return self._licence_action(request, context, "Suspend", "suspend")

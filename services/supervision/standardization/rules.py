@@ -48,7 +48,7 @@ _OPS_ZH = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<"}
 ACTIONS = {"submit": "提交定级申请", "accept": "受理", "return": "退回", "score": "录入评审得分", "review": "作出评审结论",
            "notice": "发布公示", "object": "登记公示异议", "certify": "颁发证书", "renew": "申请复评换证", "downgrade": "降级",
            "revoke": "撤销等级"}
-_FROM = {
+FROM = {  # the statuses each action may be taken from
     "accept": ("submitted",),
     "return": ("submitted",),
     "score": ("accepted", "under_review"),
@@ -60,11 +60,24 @@ _FROM = {
     "downgrade": ("certified",),
     "revoke": ("certified",),
 }
+# who takes each action: "party" (the applicant or staff), "staff" (the agency's), "decider" (its head)
+WHO = {
+    "accept": "staff",
+    "return": "staff",
+    "score": "staff",
+    "review": "decider",
+    "notice": "staff",
+    "object": "staff",
+    "certify": "decider",
+    "renew": "party",
+    "downgrade": "decider",
+    "revoke": "decider",
+}
 
 
 def require_status(status: str, action: str) -> None:
     """Conflict unless `action` may be taken on an application in `status`."""
-    if status not in _FROM[action]:
+    if status not in FROM[action]:
         raise Conflict(f"申请当前为“{STATUSES[status]}”，不能{ACTIONS[action]}",
                        f"The application is {status}: it cannot take the action {action}")
 

@@ -148,7 +148,7 @@ class Step(applications.Step):
 
 class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.StandardizationServiceServicer):
     SERVICE, AUDIT, TARGET = "safety.supervision.v1.StandardizationService", "standardization", "standardization_application"
-    WORDING, TABLES, STEP, store, events = WORDING, TABLES, Step, store, events
+    WORDING, TABLES, STEP, rules, store, events = WORDING, TABLES, Step, rules, store, events
     WRITES = {"SubmitApplication": AuditedWrite("standardization.submit", "standardization_application"),
               **{m: AuditedWrite(f"standardization.{a}", "standardization_application", "id") for m, a in (
                   ("Accept", "accept"), ("Return", "return"), ("EnterScores", "score"), ("Review", "review"),
@@ -170,7 +170,8 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
         with self.pool.connection() as conn:
             app = self._get(p, conn, request.id)
             return answer(view(app, certificate=store.certificate_of(conn, app["id"]), calendar=workdays.load(conn),
-                               today=jsonio.today(), scores=store.scores(conn, app["id"]), steps=store.steps(conn, app["id"])))
+                               today=jsonio.today(), scores=store.scores(conn, app["id"]), steps=store.steps(conn, app["id"]))
+                          | {"actions": self._actions(p, app)})
 
     def ListApplications(self, request, context):
         q, today = request.query, jsonio.today()
@@ -201,7 +202,8 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
 
     def _answer(self, s: Step, app: dict) -> pb.JsonResponse:
         return answer(view(app, certificate=store.certificate_of(s.conn, app["id"]), calendar=s.calendar, today=s.today,
-                           scores=store.scores(s.conn, app["id"]), steps=store.steps(s.conn, app["id"])))
+                           scores=store.scores(s.conn, app["id"]), steps=store.steps(s.conn, app["id"]))
+                      | {"actions": self._actions(s.p, app)})
 
     def _apply(self, s: Step, *, uscc: str, kind: str, parent_id: int | None, action: str, detail: dict) -> dict:
         """A new application (first grading or renewal) of the enterprise `uscc` from the body."""
@@ -242,13 +244,13 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
         def step(s: Step, app: dict) -> Outcome:
             rules.require_status(app["status"], "accept")
             return "accept", {"status": "accepted", "accepted_on": s.today}, {"accepted_on": s.today}
-        return self._act(request, context, "Accept", "staff", step)
+        return self._act(request, context, "Accept", step)
 
     def Return(self, request, context):
         def step(s: Step, app: dict) -> Outcome:
             reasons = rules.return_reasons(app, s.body)
             return "return", {"status": "returned", "return_reasons": reasons, "closed_on": s.today}, {"reasons": reasons}
-        return self._act(request, context, "Return", "staff", step)
+        return self._act(request, context, "Return", step)
 
     # --- review -------------------------------------------------------------------------------
     def EnterScores(self, request, context):
@@ -258,7 +260,7 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
             experts = list(dict.fromkeys([*app["experts"], *entry["experts"]]))
             return "score", {"status": "under_review", "experts": experts}, {
                 "codes": [x["code"] for x in entry["scores"]], "experts": entry["experts"]}
-        return self._act(request, context, "EnterScores", "staff", step)
+        return self._act(request, context, "EnterScores", step)
 
     def Review(self, request, context):
         def step(s: Step, app: dict) -> Outcome:
@@ -272,7 +274,7 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
                        "awarded_grade": result["grade"], "review": {"considered": result["considered"]}, "reviewed_on": s.today,
                        "reviewed_by": s.actor, "closed_on": None if passed else s.today}
             return "review", changes, {"total_score": result["total"], "awarded_grade": result["grade"]}
-        return self._act(request, context, "Review", "decider", step)
+        return self._act(request, context, "Review", step)
 
     # --- notice and certificate ---------------------------------------------------------------
     def PublishNotice(self, request, context):
@@ -283,13 +285,13 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
         def publish(s: Step, app: dict) -> None:
             events.notice(s.conn, app, family_name=s.family(app)["name"], grade_name=rules.grade_name(s.table, app["awarded_grade"]),
                           authority=s.authority(app))
-        return self._act(request, context, "PublishNotice", "staff", step, after=publish)
+        return self._act(request, context, "PublishNotice", step, after=publish)
 
     def RecordObjection(self, request, context):
         def step(s: Step, app: dict) -> Outcome:
             raised = rules.objection(app, s.body, today=s.today) | {"by": s.actor}
             return "object", {"objections": [*app["objections"], raised]}, {"received_on": raised["received_on"]}
-        return self._act(request, context, "RecordObjection", "staff", step)
+        return self._act(request, context, "RecordObjection", step)
 
     def IssueCertificate(self, request, context):
         """The number (gapless, one counter for the city per year), the certificate (replacing the
@@ -308,7 +310,7 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
             _write_grade(app["uscc"], grade, idempotency_key=f"standardization-{app['id']}-v{app['version']}-certify")
             return "certify", {"status": "certified", "certified_on": s.today, "objections_handled": handled}, {
                 "certificate_number": number, "grade": grade, "valid_until": cert["valid_until"]}
-        return self._act(request, context, "IssueCertificate", "decider", step)
+        return self._act(request, context, "IssueCertificate", step)
 
     @staticmethod
     def _announce(s: Step, cert: dict) -> None:
@@ -350,7 +352,7 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
             self._announce(s, changed)
             return action, {}, {"from_grade": done["from_grade"], "to_grade": done["to_grade"], "reasons": done["reasons"],
                                 "accident_id": done["accident_id"]}
-        return self._act(request, context, method, "decider", step)
+        return self._act(request, context, method, step)
 
     def Downgrade(self, request, context):
         return self._sanction(request, context, "Downgrade", "downgrade")

@@ -2,8 +2,6 @@
 // (views: services/supervision/licensing/servicer.py, services/kit/calendar_servicer.py).
 import { apiGet, apiPost, apiPut, type RequestOptions } from '@/shared/api'
 import type { PageAnswer } from '@/shared/latest'
-import type { Me } from '@/shared/types'
-import { isManager } from '../common'
 
 const opts = { notify: false }
 
@@ -105,6 +103,8 @@ export interface Application {
   clock: Clock
   version: number
   steps?: Step[]
+  /** On a single read or a write's answer: the steps the caller may take now (by status and role). */
+  actions?: string[]
 }
 
 export interface LicenceType {
@@ -152,11 +152,6 @@ export const DELIVERY_METHODS: [string, string][] = [
   ['agent', '委托送达'],
 ]
 
-const PAUSED = PAUSE_KINDS.map(([k]) => k)
-const REVIEWING = ['accepted', 'under_review', ...PAUSED]
-const OPEN = ['submitted', 'correction_requested', ...REVIEWING]
-const ISSUED = ['certificate_issued', 'delivered']
-
 export const listTypes = () => apiGet<{ effective_from: string; types: LicenceType[] }>('/api/v1/licensing/types', undefined, opts)
 export const listApplications = (q: { status?: string; licence_type?: string; overdue?: string; page_size?: number }, pageToken = '') =>
   apiGet<PageAnswer<Application>>('/api/v1/licensing/applications', { ...q, page_token: pageToken }, opts)
@@ -165,8 +160,6 @@ export const act = (id: string, path: string, body: Record<string, unknown>, opt
   apiPost<Application>(`/api/v1/licensing/applications/${encodeURIComponent(id)}/${path}`, body, options)
 
 // --- the actions a step offers ----------------------------------------------------------------
-
-export type Who = 'party' | 'staff' | 'decider'
 
 export interface FieldSpec {
   name: string
@@ -182,8 +175,8 @@ export interface ActionSpec {
   code: string
   label: string
   path: string
-  who: Who
-  from: string[]
+  /** The server's name of the step (app.actions), when it is not `code`. */
+  action?: string
   /** Fixed body fields (the decision's outcome). */
   fixed?: Record<string, unknown>
   fields: FieldSpec[]
@@ -196,9 +189,9 @@ export interface ActionSpec {
 }
 
 export const ACTIONS: ActionSpec[] = [
-  { code: 'accept', label: '受理', path: 'accept', who: 'staff', from: ['submitted'], fields: [], primary: true },
+  { code: 'accept', label: '受理', path: 'accept', fields: [], primary: true },
   {
-    code: 'request_correction', label: '一次性告知补正', path: 'correction', who: 'staff', from: ['submitted'],
+    code: 'request_correction', label: '一次性告知补正', path: 'correction',
     when: (app) => !app.correction,
     fields: [
       { name: 'missing', label: '需补正的全部材料', type: 'multiselect', required: true },
@@ -206,11 +199,11 @@ export const ACTIONS: ActionSpec[] = [
     ],
   },
   {
-    code: 'resubmit', label: '补正材料', path: 'materials', who: 'party', from: ['correction_requested'],
+    code: 'resubmit', label: '补正材料', path: 'materials',
     fields: [{ name: 'materials', label: '已补正的材料', type: 'multiselect', required: true }],
   },
   {
-    code: 'start_pause', label: '中止计时', path: 'pauses', who: 'staff', from: ['accepted', 'under_review'],
+    code: 'start_pause', label: '中止计时', path: 'pauses',
     fields: [
       { name: 'kind', label: '事由', type: 'select', required: true, options: PAUSE_KINDS },
       { name: 'started_on', label: '开始日期', type: 'date', required: true },
@@ -218,14 +211,14 @@ export const ACTIONS: ActionSpec[] = [
     ],
   },
   {
-    code: 'end_pause', label: '恢复计时', path: 'pauses/end', who: 'staff', from: PAUSED,
+    code: 'end_pause', label: '恢复计时', path: 'pauses/end',
     fields: [
       { name: 'ended_on', label: '结束日期', type: 'date', required: true },
       { name: 'result', label: '核查/评审/听证/检测结果', type: 'textarea', required: true },
     ],
   },
   {
-    code: 'extend', label: '延期', path: 'extension', who: 'decider', from: REVIEWING,
+    code: 'extend', label: '延期', path: 'extension',
     when: (app, type) => !app.extension && (type?.extension_days ?? 0) > 0 && !app.clock.overdue,
     fields: [
       { name: 'approved_by', label: '批准延长的本机关负责人', type: 'text', required: true },
@@ -233,7 +226,7 @@ export const ACTIONS: ActionSpec[] = [
     ],
   },
   {
-    code: 'decide_approved', label: '准予许可', path: 'decision', who: 'decider', from: ['accepted', 'under_review'], fixed: { decision: 'approved' },
+    code: 'decide_approved', action: 'decide', label: '准予许可', path: 'decision', fixed: { decision: 'approved' },
     primary: true,
     fields: [
       { name: 'scope', label: '准予许可的范围', type: 'textarea', required: true },
@@ -241,13 +234,13 @@ export const ACTIONS: ActionSpec[] = [
     ],
   },
   {
-    code: 'decide_refused', label: '不予许可', path: 'decision', who: 'decider', from: ['accepted', 'under_review'], fixed: { decision: 'refused' },
+    code: 'decide_refused', action: 'decide', label: '不予许可', path: 'decision', fixed: { decision: 'refused' },
     danger: true,
     fields: [{ name: 'reasons', label: '不予许可的理由', type: 'textarea', required: true }],
   },
-  { code: 'issue_certificate', label: '发证', path: 'certificate', who: 'staff', from: ['approved'], fields: [], primary: true },
+  { code: 'issue_certificate', label: '发证', path: 'certificate', fields: [], primary: true },
   {
-    code: 'deliver', label: '送达', path: 'delivery', who: 'staff', from: ['certificate_issued', 'refused'], primary: true,
+    code: 'deliver', label: '送达', path: 'delivery', primary: true,
     when: (app) => !app.delivered_on,
     fields: [
       { name: 'method', label: '送达方式', type: 'select', required: true, options: DELIVERY_METHODS },
@@ -256,12 +249,12 @@ export const ACTIONS: ActionSpec[] = [
     ],
   },
   {
-    code: 'renew', label: '申请延续', path: 'renewal', who: 'party', from: ISSUED, creates: true,
+    code: 'renew', label: '申请延续', path: 'renewal', creates: true,
     when: (app) => app.licence_state === 'valid',
     fields: [{ name: 'note', label: '备注', type: 'textarea' }],
   },
   {
-    code: 'change', label: '申请变更', path: 'change', who: 'party', from: ISSUED, creates: true,
+    code: 'change', label: '申请变更', path: 'change', creates: true,
     when: (app) => app.licence_state === 'valid',
     fields: [
       { name: 'scope', label: '变更后的许可范围', type: 'textarea', required: true },
@@ -269,7 +262,7 @@ export const ACTIONS: ActionSpec[] = [
     ],
   },
   {
-    code: 'suspend', label: '暂扣许可证', path: 'suspension', who: 'decider', from: ISSUED, danger: true,
+    code: 'suspend', label: '暂扣许可证', path: 'suspension', danger: true,
     when: (app) => app.licence_state === 'valid',
     fields: [
       { name: 'reasons', label: '事实和理由', type: 'textarea', required: true },
@@ -277,24 +270,21 @@ export const ACTIONS: ActionSpec[] = [
     ],
   },
   {
-    code: 'revoke', label: '吊销许可证', path: 'revocation', who: 'decider', from: ISSUED, danger: true,
+    code: 'revoke', label: '吊销许可证', path: 'revocation', danger: true,
     when: (app) => !!app.licence_state && app.licence_state !== 'revoked',
     fields: [{ name: 'reasons', label: '事实和理由', type: 'textarea', required: true }],
   },
   {
-    code: 'withdraw', label: '撤回申请', path: 'withdrawal', who: 'party', from: OPEN, danger: true,
+    code: 'withdraw', label: '撤回申请', path: 'withdrawal', danger: true,
     fields: [{ name: 'reason', label: '撤回理由', type: 'textarea' }],
   },
 ]
 
-/** The staff may take staff and party steps; a supervisor or platform administrator also decides. */
-export function mayAct(me: Me | null | undefined, who: Who): boolean {
-  if (!me || me.kind !== 'staff') return false
-  return who !== 'decider' || isManager(me)
-}
-
-export function actionsFor(app: Application, me: Me | null | undefined, type: LicenceType | undefined): ActionSpec[] {
-  return ACTIONS.filter((a) => a.from.includes(app.status) && mayAct(me, a.who) && (!a.when || a.when(app, type)))
+/** The steps the server says the caller may take now (by status and role), where their own
+ * condition holds too. */
+export function actionsFor(app: Application, type: LicenceType | undefined): ActionSpec[] {
+  const allowed = new Set(app.actions ?? [])
+  return ACTIONS.filter((a) => allowed.has(a.action ?? a.code) && (!a.when || a.when(app, type)))
 }
 
 // --- the calendar ------------------------------------------------------------------------------
