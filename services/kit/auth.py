@@ -50,6 +50,12 @@ class Principal:
     def label(self) -> str:
         return f"{self.kind}:{self.username or self.client_id}"
 
+    @property
+    def name(self) -> str:
+        """Who a record shows did something: the person's name (the token's name claim), else the
+        account. Audit entries and events keep the account (`label`)."""
+        return self.display_name or self.username or self.client_id or self.subject
+
     def has_any_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 

@@ -72,7 +72,7 @@ class CalendarServicer(calendar_pb2_grpc.WorkdayCalendarServiceServicer):
                                          "source (the notice) is required, at most 200 characters"))
         entry = workdays.parse_year(year, days)
         with self.pool.connection() as conn, conn.transaction():
-            version, recomputed = workdays.enter_year(conn, entry, entered_by=p.username or p.subject, source=source)
+            version, recomputed = workdays.enter_year(conn, entry, entered_by=p.name, source=source)
             audit.record(conn, action="calendar.put_year", target_type="calendar_year", target_id=str(year),
                          summary={"version": version, "holidays": len(entry.holidays), "workdays": len(entry.workdays),
                                   "source": source, "recomputed": recomputed})

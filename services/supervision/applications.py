@@ -87,11 +87,6 @@ def require(p: Principal, who: str, wording: Wording) -> None:
         raise PermissionDenied(*wording.deciders_only)
 
 
-def actor(p: Principal) -> str:
-    """The name a step records: the person's, not the account's."""
-    return p.display_name or p.username or p.label
-
-
 def application_id(text: str, wording: Wording) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 2**63 - 1:
         raise NotFound(*wording.missing)
@@ -202,7 +197,8 @@ class Step:
 
     @property
     def actor(self) -> str:
-        return actor(self.p)
+        """The name the step records: the person's, not the account's."""
+        return self.p.name
 
 
 class Workflow:

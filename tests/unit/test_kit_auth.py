@@ -419,3 +419,13 @@ def test_keycloak_away_at_a_scheduled_refresh_keeps_the_keys_it_has(monotonic):
     v.verify(token)
     monotonic["t"] += auth.JWKS_MAX_AGE + 1
     assert v.verify(token).username == "zhang.san", "a cached token still passes while Keycloak is away"
+
+
+def test_a_record_shows_the_persons_name_and_the_audit_the_account():
+    named = principal_from_claims({"sub": "u1", "azp": "web", "preferred_username": "kongtong-inspector", "name": "李建国",
+                                   "realm_access": {"roles": ["supervision-inspector"]}, "region": "620802"})
+    assert (named.name, named.label) == ("李建国", "staff:kongtong-inspector")
+    unnamed = Principal(subject="u2", client_id="web", username="zhang-san", kind="staff")
+    assert unnamed.name == "zhang-san", "no name claim: the account"
+    machine = Principal(subject="u3", client_id="enterprise-91620802MA71KT001D", username="", kind="enterprise")
+    assert machine.name == "enterprise-91620802MA71KT001D"

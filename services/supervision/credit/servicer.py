@@ -40,10 +40,6 @@ def _answer(data) -> mpb.JsonResponse:
     return mpb.JsonResponse(json=jsonio.dumps(data))
 
 
-def _actor(p: Principal) -> str:
-    return p.display_name or p.username or p.label
-
-
 def _id(text: str, label: str) -> int:
     if not text.isdigit() or not 1 <= int(text) < 2**63:
         raise NotFound(f"未找到该{label}", "Not found")
@@ -257,7 +253,7 @@ class CreditServicer(credit_pb2_grpc.CreditServiceServicer):
             today = jsonio.today()
             entry = rules.staff_entry(jsonio.body(request.body), table=ledger.table(ledger.SCORING, today), today=today)
             reg = self._registered(conn, p, entry["uscc"])
-            stored = ledger.enter(conn, entry, uscc=reg["uscc"], region_code=reg["region_code"], account=p.label, recorded_by=_actor(p))
+            stored = ledger.enter(conn, entry, uscc=reg["uscc"], region_code=reg["region_code"], account=p.label, recorded_by=p.name)
             if stored is None:
                 raise Conflict(f"“{entry['reference']}”已记入该企业的诚信记录", f"{entry['reference']} is in the ledger already")
             audit.record(conn, action="credit.entry", target_type="credit_entry", target_id=str(stored["id"]), target_region=reg["region_code"],
@@ -292,7 +288,7 @@ class CreditServicer(credit_pb2_grpc.CreditServiceServicer):
                                       year=today.year)
             x = store.insert_listing(conn, d | {"enterprise_name": reg["name"], "region_code": reg["region_code"],
                                                 "agency_code": agency_region, "agency_name": agency["name"],
-                                                "decision_number": str(number), "decided_by": _actor(p)})
+                                                "decision_number": str(number), "decided_by": p.name})
             self._listing_changed(conn, x, action="listed")
             return listing_view(x, today=today, brief=False)
         return self._write(request, context, "DecideListing", work)
@@ -350,7 +346,7 @@ class CreditServicer(credit_pb2_grpc.CreditServiceServicer):
     def RequestRepair(self, request: wpb.JsonRequest, context) -> mpb.JsonResponse:
         def step(p, x, body, today):
             repair = dishonesty.repair_request(x, body, table=ledger.table(ledger.LIST, x["listed_on"]), today=today)
-            return {"repairs": [*x["repairs"], repair | {"by": _actor(p)}]}, "repair_requested"
+            return {"repairs": [*x["repairs"], repair | {"by": p.name}]}, "repair_requested"
         return self._listing_step(request, context, "RequestRepair", step, decider=False)
 
     def DecideRepair(self, request: wpb.JsonRequest, context) -> mpb.JsonResponse:
@@ -358,17 +354,17 @@ class CreditServicer(credit_pb2_grpc.CreditServiceServicer):
             d = dishonesty.repair_decision(x, body, today=today)
             *done, pending = x["repairs"]
             changes = {"repairs": [*done, pending | {"state": d["decision"], "opinion": d["opinion"], "decided_on": today,
-                                                    "decided_by": _actor(p)}]}
+                                                    "decided_by": p.name}]}
             if d["decision"] == "refused":
                 return changes, "repair_refused"
-            return changes | {"status": "removed", "removal_reason": "repaired", "removed_on": today, "removed_by": _actor(p)}, "removed"
+            return changes | {"status": "removed", "removal_reason": "repaired", "removed_on": today, "removed_by": p.name}, "removed"
         return self._listing_step(request, context, "DecideRepair", step, decider=True)
 
     def RemoveListing(self, request: wpb.JsonRequest, context) -> mpb.JsonResponse:
         def step(p, x, body, today):
             r = dishonesty.removal(x, body, today=today)
             return {"status": "removed", "removal_reason": r["reason"], "removed_on": r["removed_on"], "removal_note": r["note"],
-                    "removed_by": _actor(p)}, "removed"
+                    "removed_by": p.name}, "removed"
         return self._listing_step(request, context, "RemoveListing", step, decider=True)
 
     # --- third-party service agencies -----------------------------------------------------------
@@ -382,7 +378,7 @@ class CreditServicer(credit_pb2_grpc.CreditServiceServicer):
             require_within(p, fields["region_code"])
             if store.agency_by_uscc(conn, fields["uscc"]):
                 raise Conflict("该机构已在名录中", "The agency is registered already")
-            a = store.insert_agency(conn, fields | {"registered_by": _actor(p)})
+            a = store.insert_agency(conn, fields | {"registered_by": p.name})
             return self._agency_changed(conn, a, action="registered", today=today)
         return self._write(request, context, "RegisterAgency", work)
 
@@ -452,7 +448,7 @@ class CreditServicer(credit_pb2_grpc.CreditServiceServicer):
             a = self._agency(conn, p, request, for_update=True)
             today = jsonio.today()
             fields = agencies.work(jsonio.body(request.body), today=today)
-            if store.add_work(conn, fields | {"agency_id": a["id"], "recorded_by": _actor(p)}) is None:
+            if store.add_work(conn, fields | {"agency_id": a["id"], "recorded_by": p.name}) is None:
                 raise Conflict(f"报告{fields['report_number']}已登记", f"Report {fields['report_number']} is recorded already")
             return self._agency_changed(conn, a, action="work_recorded", today=today)
         return self._write(request, context, "RecordAgencyWork", work)
@@ -465,7 +461,7 @@ class CreditServicer(credit_pb2_grpc.CreditServiceServicer):
             require_decider(p)
             today = jsonio.today()
             fields = agencies.finding(jsonio.body(request.body), table=ledger.table(ledger.AGENCY_RATING, today), today=today)
-            store.add_finding(conn, fields | {"agency_id": a["id"], "recorded_by": _actor(p)})
+            store.add_finding(conn, fields | {"agency_id": a["id"], "recorded_by": p.name})
             return self._agency_changed(conn, a, action="finding_recorded", today=today)
         return self._write(request, context, "RecordAgencyFinding", work)
 
@@ -511,9 +507,9 @@ class CreditServicer(credit_pb2_grpc.CreditServiceServicer):
             table = ledger.table(ledger.FOLLOW_UP, f["closed_on"])
             e = followups.evaluation(f, jsonio.body(request.body), table=table, today=today)
             fresh = store.update_follow_up(conn, f["id"], version=f["version"],
-                                           changes=e | {"recorded_on": today, "recorded_by": _actor(p)})
+                                           changes=e | {"recorded_on": today, "recorded_by": p.name})
             ledger.enter(conn, followups.credit_entry(fresh, e, table=table), uscc=fresh["uscc"], region_code=fresh["region_code"],
-                         account=p.label, recorded_by=_actor(p))
+                         account=p.label, recorded_by=p.name)
             audit.record(conn, action="credit.follow_up.record", target_type="follow_up", target_id=str(fresh["id"]),
                          target_region=fresh["region_code"], uscc=fresh["uscc"],
                          summary={"accident_id": fresh["accident_id"], "conclusion": fresh["conclusion"], "version": fresh["version"]})

@@ -51,7 +51,7 @@ def open_case(conn, p: Principal, *, enterprise: dict, source: str, cause: str, 
     agency_region, _ = documents.agency(p.region, documents.table("document_codes", today))
     first = cases.due("filing", today, cal=workdays.load(conn), table=table)
     cid = store.open_case(conn, enterprise=enterprise, agency_region=agency_region, source=source, cause=cause, inspection_id=inspection_id,
-                          recheck_id=recheck_id, due=first, by=p.username or p.subject)
+                          recheck_id=recheck_id, due=first, by=p.name)
     audit.record(conn, action="case.open", target_type="penalty_case", target_id=str(cid), summary={"uscc": enterprise["uscc"], "cause": cause})
     return cid
 
@@ -120,7 +120,7 @@ class CaseServicer(inspections_pb2_grpc.CaseServiceServicer):
                     raise PermissionDenied(f"“{cases.STEP_ZH[step]}”须由负责人审批", f"{step} needs a supervisor's approval")
                 fields = cases.step_fields(step, body, case=c, table=table, today=today)
                 history = {s["step"]: s["fields"] for s in c["steps"]}
-                record = {"step": step, "done_at": datetime.now(timezone.utc).isoformat(), "by": p.username or p.subject,
+                record = {"step": step, "done_at": datetime.now(timezone.utc).isoformat(), "by": p.name,
                           "fields": fields, "document_id": None, "number": None}
                 changes: dict = {}
                 if step == "notice":
@@ -137,7 +137,7 @@ class CaseServicer(inspections_pb2_grpc.CaseServiceServicer):
                                       parent_id=None, enterprise={"uscc": c["uscc"], "name": c["enterprise_name"], "region_code": c["region_code"]},
                                       body={"fields": doc_fields, "items": [], "case_id": c["id"], "enterprise": unit}, signatures=[],
                                       due_on=None,
-                                      by=p.username or p.subject)
+                                      by=p.name)
                     events.document_issued(conn, doc)
                     record |= {"document_id": doc["id"], "number": doc["number"]}
                     if step == "filing":  # the 立案审批表's own number is the case's number, printed on it too

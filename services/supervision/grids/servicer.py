@@ -180,11 +180,11 @@ class GridServicer(grids_pb2_grpc.GridServiceServicer):
             rules.check_assignment(enterprise=e, grid=target, reason=reason)
             if target["code"] != e["grid_code"]:
                 store.move(conn, uscc=uscc, grid_code=target["code"])
-                registrations.assign(conn, uscc=uscc, grid_code=target["code"], reason=reason.strip(), by=p.username or p.subject)
+                registrations.assign(conn, uscc=uscc, grid_code=target["code"], reason=reason.strip(), by=p.name)
                 audit.record(conn, action="grid.assign", target_type="registration", target_id=uscc,
                              summary={"from": e["grid_code"], "to": target["code"], "reason": reason.strip()})
                 events.enterprise_assigned(conn, uscc=uscc, region_code=e["region_code"], from_grid=e["grid_code"], to_grid=target["code"],
-                                           reason=reason.strip(), by=p.username or p.subject)
+                                           reason=reason.strip(), by=p.name)
             return _answer(self._enterprise_grid(conn, uscc))
 
     def GetEnterpriseGrid(self, request: wpb.JsonRequest, context) -> mpb.JsonResponse:
@@ -227,7 +227,7 @@ class GridServicer(grids_pb2_grpc.GridServiceServicer):
                 hazards[h["uscc"]][h.get("level") or "general"] += 1
                 if h.get("level") == "major" and h.get("overdue"):
                     hazards[h["uscc"]]["overdue_major"] += 1
-        by = p.username or p.subject
+        by = p.name
         with self.pool.connection() as conn, conn.transaction():
             sources = store.source_grades(conn, county_code)
             registered = store.registrations_of_county(conn, county_code)

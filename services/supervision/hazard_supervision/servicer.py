@@ -14,7 +14,7 @@ from safety.supervision.v1 import hazard_supervision_pb2_grpc
 from safety.supervision.v1 import monitoring_pb2 as mpb
 from safety.supervision.v1 import workflow_pb2 as wpb
 from services.kit import audit, context as callctx, docnumbers, idempotency, jsonio, paging, regions, ruletables
-from services.kit.auth import Principal, current_principal
+from services.kit.auth import current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
 from services.supervision import datacentre, sectors
@@ -32,10 +32,6 @@ def _answer(data) -> mpb.JsonResponse:
 
 def table_on(on: date) -> dict:
     return ruletables.effective(TABLES, "hazard_supervision", on).body
-
-
-def _by(p: Principal) -> str:
-    return p.username or p.subject
 
 
 def _id(request: wpb.JsonRequest) -> int:
@@ -118,11 +114,11 @@ class HazardSupervisionServicer(hazard_supervision_pb2_grpc.HazardSupervisionSer
                 number = str(docnumbers.issue(conn, agency=agency_region, agency_code="", doc_type="listed_supervision",
                                               doc_code=table["document_codes"][agency_region], year=today.year))
                 lid = store.insert_listing(conn, hazard=hazard, fields=fields, agency_region=agency_region, number=number, listed_on=today,
-                                           by=_by(p))
+                                           by=p.name)
                 _write_supervision(hazard_id, {"level": fields["level"], "document_number": number, "listed_on": today.isoformat(),
                                                "deadline": fields["deadline"].isoformat(), "extensions": []}, step=f"listing-{lid}")
                 row = store.listing(conn, lid)
-                events.listing_changed(conn, row, action="listed", actor=_by(p))
+                events.listing_changed(conn, row, action="listed", actor=p.label)
                 audit.record(conn, action="hazard.list", target_type="hazard_listing", target_id=str(lid),
                              summary={"hazard_id": hazard_id, "level": fields["level"], "document_number": number})
                 return _answer(listing_view(row, [], today=today))
@@ -139,10 +135,10 @@ class HazardSupervisionServicer(hazard_supervision_pb2_grpc.HazardSupervisionSer
                 req = rules.extension_request(body, listing_row=row, today=today, max_days=table_on(today)["extension_max_days"])
                 if store.pending_extension(conn, row["id"]):
                     raise Conflict("已有待审批的延期申请", "An extension request is already pending")
-                store.insert_extension(conn, listing_id=row["id"], req=req, by=_by(p))
+                store.insert_extension(conn, listing_id=row["id"], req=req, by=p.name)
                 store.touch(conn, row["id"])
                 row = store.listing(conn, row["id"])
-                events.listing_changed(conn, row, action="extension_requested", actor=_by(p))
+                events.listing_changed(conn, row, action="extension_requested", actor=p.label)
                 audit.record(conn, action="hazard.extension.request", target_type="hazard_listing", target_id=str(row["id"]),
                              summary={"new_deadline": req["new_deadline"].isoformat()})
                 return _answer(listing_view(row, store.extensions(conn, row["id"]), today=today))
@@ -162,7 +158,7 @@ class HazardSupervisionServicer(hazard_supervision_pb2_grpc.HazardSupervisionSer
                 pending = store.pending_extension(conn, row["id"])
                 if pending is None:
                     raise Conflict("没有待审批的延期申请", "No extension request is pending")
-                store.decide_extension(conn, extension_id=pending["id"], approved=approved, note=note, by=_by(p))
+                store.decide_extension(conn, extension_id=pending["id"], approved=approved, note=note, by=p.name)
                 decided = [e for e in store.extensions(conn, row["id"]) if e["status"] != "pending"]
                 deadline = pending["new_deadline"] if approved else row["deadline"]
                 if approved:
@@ -176,7 +172,7 @@ class HazardSupervisionServicer(hazard_supervision_pb2_grpc.HazardSupervisionSer
                                     "reason": e["reason"], "approved": e["status"] == "approved"} for e in decided]},
                     step=f"extension-{pending['id']}", hazard_deadline=deadline if approved else None)
                 row = store.listing(conn, row["id"])
-                events.listing_changed(conn, row, action="extension_approved" if approved else "extension_refused", actor=_by(p))
+                events.listing_changed(conn, row, action="extension_approved" if approved else "extension_refused", actor=p.label)
                 audit.record(conn, action="hazard.extension.decide", target_type="hazard_listing", target_id=str(row["id"]),
                              summary={"approved": approved, "deadline": deadline.isoformat()})
                 return _answer(listing_view(row, store.extensions(conn, row["id"]), today=today))
@@ -199,9 +195,9 @@ class HazardSupervisionServicer(hazard_supervision_pb2_grpc.HazardSupervisionSer
                 rules.require_within(p, row["region_code"] if row else None)
                 rules.require_supervisor(p, row["region_code"])
                 rules.closure(hazard=store.hazard(conn, row["hazard_id"]), listing_row=row)
-                store.touch(conn, row["id"], status="closed", closed_on=today, closed_by=_by(p), closure_note=note)
+                store.touch(conn, row["id"], status="closed", closed_on=today, closed_by=p.name, closure_note=note)
                 row = store.listing(conn, row["id"])
-                events.listing_changed(conn, row, action="closed", actor=_by(p))
+                events.listing_changed(conn, row, action="closed", actor=p.label)
                 audit.record(conn, action="hazard.listing.close", target_type="hazard_listing", target_id=str(row["id"]),
                              summary={"hazard_id": row["hazard_id"]})
                 return _answer(listing_view(row, store.extensions(conn, row["id"]), today=today))
@@ -242,7 +238,7 @@ class HazardSupervisionServicer(hazard_supervision_pb2_grpc.HazardSupervisionSer
                 e = grids.registration(conn, p.uscc)
                 if e is None:
                     raise NotFound("本单位尚未纳入监管登记", "The enterprise is not registered for supervision")
-                saved = store.upsert_report(conn, enterprise=e, rep=rep, by=_by(p))
+                saved = store.upsert_report(conn, enterprise=e, rep=rep, by=p.name)
                 events.report_submitted(conn, saved)
                 audit.record(conn, action="hazard.report.submit", target_type="hazard_report", target_id=f"{p.uscc}:{rep['period']}",
                              summary={"period": rep["period"]})

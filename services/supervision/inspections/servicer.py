@@ -35,10 +35,6 @@ def _answer(data) -> mpb.JsonResponse:
     return mpb.JsonResponse(json=jsonio.dumps(data))
 
 
-def _by(p: Principal) -> str:
-    return p.username or p.subject
-
-
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -173,7 +169,7 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
                     "conflicts": [list(c) for c in conflicts]},
             summary=plan.summary, unassigned=[list(u) for u in plan.unassigned],
             items=[(i.uscc, i.enterprise_name, i.month, i.key, list(i.officer_ids), [names[o] for o in i.officer_ids], i.reason_zh)
-                   for i in plan.items], by=_by(p))
+                   for i in plan.items], by=p.name)
         audit.record(conn, action="plan.generate", target_type="plan", target_id=str(plan_id),
                      summary={"county_code": county_code, "year": year, "seed": str(seed), "items": len(plan.items)})
         return _answer(plan_view(store.plan(conn, plan_id=plan_id), store.plan_items(conn, plan_id)))
@@ -203,7 +199,7 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
                 _require_planner(p, plan["county_code"])
                 if plan["status"] == "published":
                     raise Conflict("该计划已公布", "The plan is already published")
-                if not store.publish(conn, plan_id=plan["id"], version=request.version, by=_by(p)):
+                if not store.publish(conn, plan_id=plan["id"], version=request.version, by=p.name):
                     raise Conflict("计划已被他人修改，请刷新后重试", "The plan was changed by someone else; reload and retry")
                 plan = store.plan(conn, plan_id=plan["id"])
                 items = store.plan_items(conn, plan["id"])
@@ -245,7 +241,7 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
             e = grids.registration(conn, uscc.upper())
             rules.require_within(p, e["region_code"] if e else None)
             _require_planner(p, e["region_code"])
-            store.add_conflict(conn, officer_id=officer_id, uscc=e["uscc"], reason=reason[:500], by=_by(p))
+            store.add_conflict(conn, officer_id=officer_id, uscc=e["uscc"], reason=reason[:500], by=p.name)
             audit.record(conn, action="plan.conflict", target_type="officer_conflict", target_id=f"{officer_id}:{e['uscc']}",
                          summary={"reason": reason[:500]})
         return _answer({"officer_id": officer_id, "uscc": e["uscc"], "enterprise_name": e["name"], "reason": reason[:500]})
@@ -285,7 +281,7 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
                     if item["inspection_id"]:
                         raise Conflict("该计划事项已开展检查", "This plan item already has an inspection")
                 agency_region, _ = documents.agency(p.region, documents.table("document_codes", on))
-                iid = store.insert_inspection(conn, fields=fields, enterprise=e, officers=officers, agency_region=agency_region, by=_by(p))
+                iid = store.insert_inspection(conn, fields=fields, enterprise=e, officers=officers, agency_region=agency_region, by=p.name)
                 if fields["plan_item_id"]:
                     store.link_plan_item(conn, item_id=fields["plan_item_id"], inspection_id=iid)
                 audit.record(conn, action="inspection.start", target_type="inspection", target_id=str(iid),
@@ -396,7 +392,7 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
                                  year=today.year, inspection_id=i["id"], parent_id=None, enterprise=enterprise,
                                  body=documents.body(doc_type, inspection=i, findings=findings) | {"enterprise": unit},
                                  signatures=done["signatures"],
-                                 due_on=due, by=_by(p))
+                                 due_on=due, by=p.name)
             issued.append(doc)
             events.document_issued(conn, doc)
             if doc_type == "rectification_order":
@@ -480,7 +476,7 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
                 d = docstore.get(conn, _id(request, "文书"), lock=True)
                 rules.require_within(p, d["region_code"] if d else None)
                 signature = {"role": role, "name": name, "refused": refused, "note": note, "signed_at": _now().isoformat(),
-                             "recorded_by": _by(p)}
+                             "recorded_by": p.name}
                 docstore.add_signature(conn, doc_id=d["id"], signature=signature)
                 audit.record(conn, action="document.sign", target_type="document", target_id=str(d["id"]),
                              summary={"role": role, "refused": refused})
@@ -522,20 +518,20 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
                 opinion = docstore.issue(
                     conn, doc_type="recheck_opinion", agency_region=agency_region, agency=agency,
                     doc_code=documents.doc_code("recheck_opinion", codes), year=today.year, inspection_id=order["inspection_id"],
-                    parent_id=order["id"], enterprise=enterprise, due_on=None, by=_by(p), signatures=[],
+                    parent_id=order["id"], enterprise=enterprise, due_on=None, by=p.name, signatures=[],
                     body=documents.body("recheck_opinion", inspection={}, findings=[], extra={
                         "order_number": order["number"], "rechecked_on": result["rechecked_on"].isoformat(), "result": result["result"],
                         "result_name": rules.RESULT_ZH[result["result"]], "opinion": result["opinion"],
                         "next_action": rules.NEXT_ZH.get(result["next_action"] or "", "")}) | {"enterprise": order["body"].get("enterprise", {})})
                 events.document_issued(conn, opinion)
                 if not store.finish_recheck(conn, recheck_id=r["id"], version=request.version or r["version"], result=result,
-                                            opinion_id=opinion["id"], by=_by(p)):
+                                            opinion_id=opinion["id"], by=p.name):
                     raise Conflict("复查记录已被他人修改，请刷新后重试", "The re-check was changed by someone else; reload and retry")
                 if result["next_action"] == "new_order":
                     again = docstore.issue(
                         conn, doc_type="rectification_order", agency_region=agency_region, agency=agency,
                         doc_code=documents.doc_code("rectification_order", codes), year=today.year, inspection_id=order["inspection_id"],
-                        parent_id=order["id"], enterprise=enterprise, due_on=result["new_deadline"], by=_by(p), signatures=[],
+                        parent_id=order["id"], enterprise=enterprise, due_on=result["new_deadline"], by=p.name, signatures=[],
                         body={"fields": order["body"]["fields"] | {"deadline": result["new_deadline"].isoformat(),
                                                                    "previous_order": order["number"]},
                               "items": [it | {"deadline": result["new_deadline"].isoformat()} for it in order["body"].get("items", [])],

@@ -284,7 +284,7 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
 
     def _apply(self, conn, request, action: str) -> pb.JsonResponse:
         p = current_principal()
-        actor = p.display_name or p.username or p.label
+        actor = p.name
         with conn.cursor(row_factory=dict_row) as cur:
             alarm = self._alarm(cur, p, request.id)
             require_handler(p, alarm)
@@ -441,7 +441,7 @@ class MonitoringServicer(monitoring_pb2_grpc.MonitoringServiceServicer):
             row = cur.execute("""INSERT INTO monitoring.commitment (uscc, day, region_code, filed_at, filed_by, late, sources)
                                  VALUES (%s, %s, %s, now(), %s, %s, %s)
                                  ON CONFLICT (uscc, day) DO UPDATE SET sources = EXCLUDED.sources, filed_by = EXCLUDED.filed_by
-                                 RETURNING late""", (own, now.date(), region, p.display_name or p.username, late, Jsonb(sources))).fetchone()
+                                 RETURNING late""", (own, now.date(), region, p.name, late, Jsonb(sources))).fetchone()
             audit.record(conn, action="commitment.file", target_type="commitment", target_id=f"{own}:{now.date()}",
                          target_region=region, uscc=own, summary={"late": row["late"], "sources": len(sources)})
             return _json(self._own_commitment(cur, own, now.date()))
