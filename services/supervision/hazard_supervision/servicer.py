@@ -255,7 +255,8 @@ class HazardSupervisionServicer(hazard_supervision_pb2_grpc.HazardSupervisionSer
             with self.pool.connection() as conn:
                 e = grids.registration(conn, p.uscc or "")
                 done, _ = store.reports(conn, prefix=e["region_code"] if e else "-", period=period)
-            return _answer({"period": period, "items": [r for r in done if r["uscc"] == p.uscc], "missing": []})
+            return _answer({"period": period, "due_on": rules.report_due(period, table_on(jsonio.today())),
+                            "items": [r for r in done if r["uscc"] == p.uscc], "missing": []})
         prefix = rules.require_staff(p)
         if q.get("region_code"):
             rules.require_within(p, q["region_code"])
