@@ -83,3 +83,9 @@ export function prettyJson(value: unknown): string {
 export function orDash(value: string | null | undefined): string {
   return value === null || value === undefined || value === '' ? '—' : value
 }
+
+/** A person's name as the server recorded it; the applicant's own system account reads as the applicant. */
+export function actorName(name: string | null | undefined): string {
+  if (!name) return '—'
+  return name.startsWith('service-account-') ? '申请单位（在线提交）' : name
+}
