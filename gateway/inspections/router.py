@@ -25,6 +25,10 @@ PLAN = Permission("supervisors and platform administrators within their region",
                   roles=frozenset({roles.PLATFORM_ADMIN, roles.SUPERVISION_SUPERVISOR}))
 INSPECT_ONE = Permission("supervision officers within the record's region", kinds=frozenset({"staff"}),
                          roles=frozenset(roles.SUPERVISION_READERS), record="region")
+READ_DOCUMENTS = Permission("supervision officers within their region, or an enterprise for the documents issued to it",
+                            kinds=frozenset({"staff", "enterprise"}), roles=frozenset(roles.SUPERVISION_READERS))
+READ_DOCUMENT = Permission("supervision officers within the document's region, or the enterprise it was issued to",
+                           kinds=frozenset({"staff", "enterprise"}), roles=frozenset(roles.SUPERVISION_READERS), record="owner-or-region")
 PLAN_ONE = Permission("supervisors and platform administrators within the plan's region", kinds=frozenset({"staff"}),
                       roles=frozenset({roles.PLATFORM_ADMIN, roles.SUPERVISION_SUPERVISOR}), record="region")
 RecordId = Annotated[int, Path(ge=1, le=2**63 - 1, description="编号")]
@@ -121,19 +125,19 @@ async def complete(inspection_id: RecordId, request: Request, idempotency_key: I
 # --- documents ------------------------------------------------------------------------------------
 
 @router.get("/api/v1/enforcement-documents", responses=_R, summary="执法文书列表 / Enforcement documents")
-async def list_documents(request: Request, principal=INSPECT.dependency()):
-    """Query: region_code, uscc, type, year, page_size, page_token."""
+async def list_documents(request: Request, principal=READ_DOCUMENTS.dependency()):
+    """Query: region_code, uscc, type, year, page_size, page_token. An enterprise gets the documents issued to it."""
     return await forward(request, _svc(request).ListDocuments)
 
 
 @router.get("/api/v1/enforcement-documents/{document_id}", responses=_R, summary="执法文书 / A document")
-async def get_document(document_id: RecordId, request: Request, principal=INSPECT_ONE.dependency()):
+async def get_document(document_id: RecordId, request: Request, principal=READ_DOCUMENT.dependency()):
     return await forward(request, _svc(request).GetDocument, id=document_id)
 
 
 @router.get("/api/v1/enforcement-documents/{document_id}/pdf", responses={**PROBLEMS, 200: {"content": {"application/pdf": {}}}},
             summary="打印执法文书（PDF） / The printable document")
-async def document_pdf(document_id: RecordId, request: Request, principal=INSPECT_ONE.dependency()):
+async def document_pdf(document_id: RecordId, request: Request, principal=READ_DOCUMENT.dependency()):
     result, _ = await call(_svc(request).RenderDocument, wpb.JsonRequest(id=str(document_id)), request)
     return Response(content=result.pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=\"document-{document_id}.pdf\"; filename*=UTF-8''{quote(result.filename)}"})

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.kit import roles
-from tests.integration.conftest import KT_USCC, bearer, wait_for
+from infra.keycloak import realm
+from tests.integration.conftest import JC_USCC, KT_USCC, bearer, wait_for
 
 SH = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.now(SH).date()
@@ -174,6 +175,28 @@ def test_a_finding_matching_a_major_item_is_a_major_hazard_and_completion_issues
     assert (mine["findings_count"], mine["major_count"], mine["documents_count"]) == (2, 1, 2)
     found = http.get("/api/v1/grids/enterprises?q=崆峒化工", headers=bearer(inspector)).json()["items"]
     assert KT_USCC in [e["uscc"] for e in found], "the start page finds the enterprise by name"
+
+
+def test_the_enterprise_reads_the_documents_issued_to_it_and_no_others(http, demo_tokens, inspector, inspection):
+    kt, jc = (next(e for e in realm.DEMO_ENTERPRISES if e.uscc == u) for u in (KT_USCC, JC_USCC))
+    issued = http.get(f"/api/v1/inspections/{inspection['id']}", headers=bearer(inspector)).json()["documents"]
+    assert issued, "the inspection above issued its record and order"
+    own = http.get("/api/v1/enforcement-documents?page_size=200", headers=bearer(demo_tokens(kt.client_id)))
+    assert own.status_code == 200, own.text
+    assert own.json()["items"] and {d["uscc"] for d in own.json()["items"]} == {KT_USCC}
+    assert {d["id"] for d in issued} <= {d["id"] for d in own.json()["items"]}
+    order = next(d for d in issued if d["type"] == "rectification_order")
+    one = http.get(f"/api/v1/enforcement-documents/{order['id']}", headers=bearer(demo_tokens(kt.client_id)))
+    assert one.status_code == 200 and one.json()["number"] == order["number"], one.text
+    pdf = http.get(f"/api/v1/enforcement-documents/{order['id']}/pdf", headers=bearer(demo_tokens(kt.client_id)))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    other = bearer(demo_tokens(jc.client_id))
+    assert http.get(f"/api/v1/enforcement-documents/{order['id']}", headers=other).status_code == 404
+    assert http.get(f"/api/v1/enforcement-documents/{order['id']}/pdf", headers=other).status_code == 404
+    theirs = http.get(f"/api/v1/enforcement-documents?uscc={KT_USCC}&page_size=200", headers=other).json()["items"]
+    assert all(d["uscc"] == JC_USCC for d in theirs), "an enterprise's uscc filter is its own, whatever it asks"
+    assert post(http, demo_tokens(kt.client_id), f"/api/v1/enforcement-documents/{order['id']}/signatures",
+                {"role": "unit", "name": "王厂长"}).status_code == 403, "signatures are recorded by the officers"
 
 
 def test_another_county_does_not_see_the_inspection(http, staff_token, inspection):
