@@ -247,3 +247,18 @@ export async function logout(): Promise<void> {
   const result = await request<{ redirect?: string } | undefined>(LOGOUT_PATH, { method: 'POST' })
   window.location.href = result?.redirect || '/app/'
 }
+
+/** A refused write for a dialog: the server's field errors for the fields the form shows, and one
+ * line with everything else (other fields' messages, or the problem's title and detail). */
+export function problemOf(err: unknown, shown: string[]): { fields: Record<string, string>; other: string } | null {
+  if (!(err instanceof ApiError) || err.redirecting) return null
+  const all = err.fieldErrors
+  const fields: Record<string, string> = {}
+  const rest: string[] = []
+  for (const [f, m] of Object.entries(all)) {
+    const at = shown.find((s) => f === s || f.startsWith(`${s}.`))
+    if (at && !(at in fields)) fields[at] = m
+    else rest.push(m)
+  }
+  return { fields, other: rest.length ? rest.join('；') : Object.keys(all).length ? '' : err.message }
+}

@@ -4,7 +4,6 @@
 import { apiGet, apiPost, type RequestOptions } from '@/shared/api'
 import type { PageAnswer } from '@/shared/latest'
 
-export { problemOf } from '../credit/api'
 
 const opts = { notify: false }
 const BASE = '/api/v1/penalty-cases'

@@ -1,6 +1,6 @@
 // 安全生产诚信 and 严重失信主体名单: calls and shapes of gateway/credit/router.py
 // (views: services/supervision/credit/servicer.py `standing_view`, `entry_view`, `listing_view`).
-import { ApiError, apiGet, apiPost, type RequestOptions } from '@/shared/api'
+import { apiGet, apiPost, type RequestOptions } from '@/shared/api'
 import type { PageAnswer } from '@/shared/latest'
 
 const opts = { notify: false }
@@ -207,19 +207,4 @@ export function gradeTag(grade: string): 'success' | 'primary' | 'warning' | 'da
 /** The tag of a listing's state. */
 export function stateTag(state: string): 'danger' | 'warning' | 'info' {
   return state === 'listed' ? 'danger' : state === 'expired' ? 'warning' : 'info'
-}
-
-/** A refused write for a dialog: the server's field errors for the fields the form shows, and one
- * line with everything else (other fields' messages, or the problem's title and detail). */
-export function problemOf(err: unknown, shown: string[]): { fields: Record<string, string>; other: string } | null {
-  if (!(err instanceof ApiError) || err.redirecting) return null
-  const all = err.fieldErrors
-  const fields: Record<string, string> = {}
-  const rest: string[] = []
-  for (const [f, m] of Object.entries(all)) {
-    const at = shown.find((s) => f === s || f.startsWith(`${s}.`))
-    if (at && !(at in fields)) fields[at] = m
-    else rest.push(m)
-  }
-  return { fields, other: rest.length ? rest.join('；') : Object.keys(all).length ? '' : err.message }
 }
