@@ -4,7 +4,7 @@ one-year accident follow-ups (回头看). The service checks every body field by
 region or enterprise, and the version read (ADR 0009); the routes below declare who may knock."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from gateway.auth import Permission
 from gateway.idempotency import IdempotencyKey
@@ -54,15 +54,18 @@ async def list_types(request: Request, principal=READ_TABLES.dependency()):
 
 
 @router.get("/enterprises", responses=_R, summary="企业诚信评分与等级 / Enterprises with score and grade")
-async def list_enterprises(request: Request, principal=STAFF_ANY.dependency()):
-    """Query: region_code, grade (A–D), listed=true|false, uscc, q (name), as_of, page_size, page_token."""
+async def list_enterprises(request: Request, principal=STAFF_ANY.dependency(),
+                           q: str = Query("", max_length=50, description="企业名称包含（不区分大小写） / The name contains (any case)")):
+    """Query: region_code, grade (A–D), listed=true|false, uscc, q (企业名称 contains), as_of, page_size, page_token."""
     return await forward(request, _credit(request).ListEnterprises)
 
 
 @router.get("/enterprises/{uscc}", responses=_R, summary="企业诚信档案 / An enterprise's credit page")
 async def get_enterprise(request: Request, uscc: str = Uscc, principal=READ_OWN.dependency()):
     """The ledger with what each entry counts, score and grade on `as_of` (query), listings and their consequences
-    (`consequences`: [{applies_to: licensing | standardization | plans, consequence_zh}]) — what other subsystems call."""
+    (`consequences`: [{applies_to: licensing | standardization | plans, consequence_zh}; plans: also effect,
+    extra_inspections, within_cap, reason_zh]) — what other subsystems call — and `trend`: the score over time
+    [{on, score, grade, grade_name, listed}], a point on every day it changes, at least a year back, through `as_of`."""
     return await forward(request, _credit(request).GetEnterprise, id=uscc)
 
 

@@ -29,10 +29,12 @@ READ_DOCUMENTS = Permission("supervision officers within their region, or an ent
                             kinds=frozenset({"staff", "enterprise"}), roles=frozenset(roles.SUPERVISION_READERS))
 READ_DOCUMENT = Permission("supervision officers within the document's region, or the enterprise it was issued to",
                            kinds=frozenset({"staff", "enterprise"}), roles=frozenset(roles.SUPERVISION_READERS), record="owner-or-region")
+REPORT_OWN = Permission("the enterprise the order was issued to", kinds=frozenset({"enterprise"}), record="owner-or-region")
 PLAN_ONE = Permission("supervisors and platform administrators within the plan's region", kinds=frozenset({"staff"}),
                       roles=frozenset({roles.PLATFORM_ADMIN, roles.SUPERVISION_SUPERVISOR}), record="region")
 RecordId = Annotated[int, Path(ge=1, le=2**63 - 1, description="编号")]
 _R = {**PROBLEMS, **JSON_ANSWER}
+_CREATED = {**PROBLEMS, 201: JSON_ANSWER[200]}
 
 
 def _svc(request: Request):
@@ -150,6 +152,16 @@ async def sign(document_id: RecordId, request: Request, idempotency_key: Idempot
     return await forward(request, _svc(request).SignDocument, id=document_id, idempotency_key=idempotency_key)
 
 
+@router.post("/api/v1/enforcement-documents/{document_id}/rectification-report", responses=_R, openapi_extra=JSON_BODY,
+             summary="报告整改情况 / The enterprise reports its rectification")
+async def report_rectification(document_id: RecordId, request: Request, idempotency_key: IdempotencyKey, principal=REPORT_OWN.dependency()):
+    """The enterprise's 整改情况报告 against a 责令限期整改指令书 issued to it. Body: version (of the order's
+    `rectification`, optional), items [{no, measures, completed_on}] — one for every item of the order —,
+    summary, principal (the name of the principal who signs). The re-check then falls due within 10 days
+    (rule table enforcement_deadlines). Another enterprise's order answers 404."""
+    return await forward(request, _svc(request).ReportRectification, id=document_id, idempotency_key=idempotency_key)
+
+
 # --- re-checks ------------------------------------------------------------------------------------
 
 @router.get("/api/v1/rechecks", responses=_R, summary="整改复查 / Re-checks of rectification orders")
@@ -166,10 +178,14 @@ async def record_recheck(recheck_id: RecordId, request: Request, idempotency_key
 
 # --- penalty cases --------------------------------------------------------------------------------
 
-@router.post("/api/v1/penalty-cases", responses=_R, openapi_extra=JSON_BODY, summary="立案（行政处罚案件） / Open a penalty case")
+@router.post("/api/v1/penalty-cases", status_code=201, responses=_CREATED, openapi_extra=JSON_BODY,
+             summary="立案（行政处罚案件） / Open a penalty case")
 async def open_case(request: Request, idempotency_key: IdempotencyKey, principal=INSPECT.dependency()):
-    """Body: uscc, cause (案由), source (现场检查 / 复查不合格 / 举报 / 其他). The case starts at 立案, due by the table's days."""
-    return await forward(request, request.app.state.clients.cases.OpenCase, idempotency_key=idempotency_key)
+    """Body: uscc, cause (案由), source (现场检查 / 复查不合格 / 举报 / 其他). The case starts at 立案, due by the table's days.
+    Answers 201 with the case (and its `form`, as a single read does)."""
+    answer = await forward(request, request.app.state.clients.cases.OpenCase, idempotency_key=idempotency_key)
+    answer.status_code = 201
+    return answer
 
 
 @router.get("/api/v1/penalty-cases", responses=_R, summary="行政处罚案件 / Penalty cases")
@@ -180,13 +196,17 @@ async def list_cases(request: Request, principal=INSPECT.dependency()):
 
 @router.get("/api/v1/penalty-cases/{case_id}", responses=_R, summary="案件详情 / A case with its steps")
 async def get_case(case_id: RecordId, request: Request, principal=INSPECT_ONE.dependency()):
+    """The case with its steps done (each with `entries`: what it recorded, labelled) and `form`: the fields of the
+    next step — name, label, kind (text / textarea / date / money / choice / flag), required, max_length, options,
+    placeholder, default — when the caller may take it (an officer of the region; a supervisor for 立案, 处罚决定
+    and 结案), else []. Writes answer the same."""
     return await forward(request, request.app.state.clients.cases.GetCase, id=case_id)
 
 
 @router.post("/api/v1/penalty-cases/{case_id}/steps", responses=_R, openapi_extra=JSON_BODY, summary="办理下一环节 / Take the next step")
 async def advance_case(case_id: RecordId, request: Request, idempotency_key: IdempotencyKey, principal=INSPECT_ONE.dependency()):
-    """Body: version, step (the case's next step) and its fields — filing {summary, approver_opinion}; investigation
-    {facts, evidence, violated}; notice {basis, penalty {content, amount_cny}}; statement {statement, hearing_held};
-    decision {decision, bank}; service {method, served_on, recipient}; execution {execution, paid_cny}; closure
-    {summary, approver_opinion}. 立案, 决定 and 结案 need a supervisor."""
+    """Body: version, step (the case's next step) and its fields, as the case's `form` lists them (cases.FORMS) —
+    filing {summary, approver_opinion}; investigation {facts, evidence, violated}; notice {basis, penalty {content,
+    amount_cny}}; statement {statement, hearing_held}; decision {decision, bank}; service {method, served_on,
+    recipient}; execution {execution, paid_cny}; closure {summary, approver_opinion}. 立案, 决定 and 结案 need a supervisor."""
     return await forward(request, request.app.state.clients.cases.AdvanceCase, id=case_id, idempotency_key=idempotency_key)

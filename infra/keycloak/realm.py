@@ -283,10 +283,12 @@ def ensure_demo(a: KeycloakAdmin) -> None:
     for u in DEMO_USERS:
         uid = a.get_user_id(u.username)
         if uid is None:
-            uid = a.create_user({"username": u.username, "enabled": True, "firstName": u.name, "lastName": "演示",
+            uid = a.create_user({"username": u.username, "enabled": True, "firstName": u.name,
                                  "email": f"{u.username}@demo.invalid", "emailVerified": True,
                                  "attributes": {"region": [u.region]},
                                  "credentials": [{"type": "password", "value": DEMO_PASSWORD, "temporary": False}]})
+        elif (rep := a.get_user(uid)).get("lastName") == "演示":  # made by an earlier version: the name claim read "王某 演示"
+            a.update_user(uid, rep | {"lastName": ""})  # the whole representation: a partial one may drop the region attribute
         for r in u.roles:
             ensure_realm_role(a, uid, r)
     for e in DEMO_ENTERPRISES:

@@ -3,15 +3,21 @@
 - The county supervisor finds the demo chemical plant (崆峒化工) in 企业诚信 by name and grade and
   opens its credit page: score, grade name and the ledger's event type names, as the API reads them
   (read only: the demo plant's ledger is shared with other tests, and it is never listed here).
+- The name search filters the list on the server: a new enterprise's unique name part (in any case)
+  leaves exactly its row and 共 1 家, a name nobody has leaves none, clearing it brings the list back.
 - On a new enterprise of 崆峒区 (registered each run, as tests/integration/test_credit_flow.py does,
-  so the score starts at 100 whatever ran before): the supervisor records a penalty decision in the
+  so the score starts at 100 whatever ran before): the score trend chart (诚信分趋势) is drawn as SVG
+  with one series of the API's points and the grade bounds' lines (A级 ≥90 …); the supervisor records a penalty decision in the
   page — a malformed decision number is refused by the server at its field, the same decision twice
-  is refused as a duplicate — and sees the score fall by the table's points; lists the enterprise as
+  is refused as a duplicate — and sees the score fall by the table's points, on the chart too; lists the enterprise as
   seriously dishonest and sees the listed grade and the measures; on 严重失信主体名单 the listing shows
   its state, term and the day repair opens, with no repair offered yet; thirteen months later (the
   listing's dates moved back in SQL) a repair is applied for in the page — refused while a condition
   is not declared —, approved by the supervisor, and the enterprise is off the list with its grade back.
 - A listing past its three-year term (dates moved back) is offered 期满移出 and removed in the page.
+- The yearly plan (年度检查计划) of 泾川县 for next year, drawn in the page after a new enterprise of the
+  county is listed, shows 严重失信主体 N 家, the enterprise's row under 严重失信主体（提高检查频次） with its
+  decision number, planned inspections and reason, and its items tagged 严重失信 with that reason.
 """
 from __future__ import annotations
 
@@ -119,6 +125,47 @@ def test_the_demo_plant_in_the_list_and_on_its_credit_page(page: Page, http, sta
     page.screenshot(path="/tmp/credit-demo-plant.png", full_page=True)
 
 
+def test_the_name_search_filters_the_list(page: Page, http, staff_token, supervisor, enterprise):
+    name = credit_page(http, staff_token(supervisor), enterprise.uscc)["name"]
+    part = name.removeprefix("测试诚信").removesuffix("化工有限公司")   # the enterprise's own six characters
+    log_in(page, supervisor, SUPERVISION)
+    page.goto(f"{SUPERVISION}#/credit")
+    total = page.get_by_test_id("credit-total")
+    expect(total).to_be_visible()
+    everyone = http.get(f"{API}/enterprises", headers=bearer(staff_token(supervisor)), params={"page_size": 1}).json()["total"]
+    assert everyone > 1
+    expect(total).to_have_text(f"共 {everyone} 家")
+
+    page.get_by_test_id("credit-search").fill(part.lower())            # any case
+    page.get_by_test_id("credit-search-submit").click()
+    expect(total).to_have_text("共 1 家")
+    rows = page.get_by_test_id("credit-row")
+    expect(rows).to_have_count(1)
+    expect(rows.get_by_test_id(f"credit-open-{enterprise.uscc}")).to_have_text(name)
+
+    page.get_by_test_id("credit-search").fill(f"无此企业{part}")
+    page.get_by_test_id("credit-search").press("Enter")
+    expect(total).to_have_text("共 0 家")
+    expect(rows).to_have_count(0)
+    expect(page.get_by_text("没有符合条件的企业")).to_be_visible()
+
+    page.get_by_test_id("credit-search").fill("")
+    page.get_by_test_id("credit-search-submit").click()
+    expect(total).to_have_text(f"共 {everyone} 家")
+    expect(rows).to_have_count(min(everyone, 20))
+
+
+def expect_trend(page: Page, api: dict) -> None:
+    """The chart is drawn (SVG) with one series of the API's points and the grade bounds' lines."""
+    chart = page.get_by_test_id("credit-trend")
+    expect(chart).to_have_attribute("data-series", "1")
+    expect(chart).to_have_attribute("data-points", str(len(api["trend"])))
+    expect(chart.locator("svg")).to_have_count(1)
+    for g in api["grades"]:
+        if g["lower"]:
+            expect(chart.locator("svg text", has_text=f"{g['grade']}级 ≥{g['lower']['value']}")).to_have_count(1)
+
+
 def test_a_penalty_lowers_the_score_and_a_listing_is_repaired(page: Page, http, staff_token, supervisor, enterprise, supervision_db):
     uscc = enterprise.uscc
     log_in(page, supervisor, SUPERVISION)
@@ -126,6 +173,9 @@ def test_a_penalty_lowers_the_score_and_a_listing_is_repaired(page: Page, http, 
     expect(page.get_by_test_id("credit-score")).to_have_text("100")
     expect(page.get_by_test_id("credit-grade")).to_have_text("A级 · 诚信")
     expect(page.get_by_test_id("credit-entry")).to_have_count(0)
+    fresh = credit_page(http, staff_token(supervisor), uscc)
+    assert [(t["score"], t["grade"]) for t in fresh["trend"]] == [(100, "A"), (100, "A")], "flat from a year back to today"
+    expect_trend(page, fresh)
 
     # a malformed decision number: the server's message at its field, nothing recorded
     page.get_by_test_id("credit-event-open").click()
@@ -149,6 +199,10 @@ def test_a_penalty_lowers_the_score_and_a_listing_is_repaired(page: Page, http, 
     expect(entry.get_by_test_id("credit-entry-counted")).to_have_text("-8")
     expect(entry.get_by_test_id("credit-entry-reference")).to_have_text(number)
     expect(entry).to_contain_text("行政处罚")  # the source's name
+    penalised = credit_page(http, staff_token(supervisor), uscc)
+    assert [t["score"] for t in penalised["trend"]] == [100, 92] and penalised["trend"][-1]["on"] == today().isoformat()
+    expect_trend(page, penalised)
+    page.screenshot(path="/tmp/credit-trend.png", full_page=True)
 
     # the same decision again is refused as a duplicate, with the server's words
     page.get_by_test_id("credit-event-open").click()
@@ -258,3 +312,53 @@ def test_a_listing_past_its_term_is_removed(page: Page, http, staff_token, super
     choose(page, "dishonesty-state-filter", "全部状态")
     expect(row.get_by_test_id("dishonesty-state")).to_have_text("已移出")
     expect(row.get_by_test_id("dishonesty-removal")).to_have_text(f"管理期满移出 {today().isoformat()}")
+
+
+def test_the_yearly_plan_shows_a_listed_enterprise_as_a_key_target(page: Page, http, enterprise_client, staff_user,  # noqa: F811
+                                                                   staff_token, records, supervision_db):
+    year = today().year + 1
+    planner = staff_user("credit-browser-jc-supervisor", "620821", roles.SUPERVISION_SUPERVISOR)
+    token = staff_token(planner)
+    ent = enterprise_client(region="620821")
+    name = f"测试诚信{ent.uscc[-6:]}计划有限公司"
+    r = http.post("/api/v1/enterprises", headers=bearer(ent.token()), json=ent.submission(name=name))
+    assert r.status_code in (200, 201), r.text
+    wait_for("registration", lambda: supervision_db.execute("SELECT 1 FROM supervision.registration WHERE uscc = %s",
+                                                            (ent.uscc,)).fetchone())
+    for _ in range(2):
+        records.create("officer", region="620821", valid_until=f"{year + 2}-12-31")
+    # the test instance keeps its data: the county's plan of the year afresh, its enterprises classed
+    supervision_db.execute("DELETE FROM inspections.plan WHERE county_code = '620821' AND year = %s", (year,))
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    r = http.post("/api/v1/grids/classes", headers=bearer(token) | key, json={"county_code": "620821", "year": year})
+    assert r.status_code == 200, r.text
+    r = http.post(f"{API}/dishonesty-listings", headers=bearer(token) | {"Idempotency-Key": str(uuid.uuid4())},
+                  json={"uscc": ent.uscc, "situation": "unlicensed_operation", "facts": "许可证暂扣期间从事生产（浏览器测试）",
+                        "penalty_number": f"(泾)应急罚〔{today().year}〕{random.randint(100_000, 999_999)}号"})
+    assert r.status_code == 201, r.text
+    decision = r.json()["decision_number"]
+
+    log_in(page, planner, SUPERVISION)
+    page.goto(f"{SUPERVISION}#/plans?county=620821&year={year}")
+    expect(page.get_by_test_id("plan-none")).to_be_visible()
+    page.get_by_test_id("plan-generate").click()
+    card = page.get_by_test_id("plan-credit")
+    expect(card).to_be_visible()
+    plan = http.get("/api/v1/inspection-plans", headers=bearer(token), params={"county_code": "620821", "year": year}).json()
+    mine = next(t for t in plan["summary"]["credit_listed"] if t["uscc"] == ent.uscc)
+    expect(page.get_by_test_id("plan-listed-count")).to_have_text(f"严重失信主体 {len(plan['summary']['credit_listed'])} 家")
+    row = page.get_by_test_id("plan-credit-row").filter(has=page.get_by_test_id(f"plan-credit-open-{ent.uscc}"))
+    expect(row).to_have_count(1)
+    expect(row.get_by_test_id(f"plan-credit-open-{ent.uscc}")).to_have_text(name)
+    expect(row.get_by_test_id("plan-credit-decision")).to_have_text(decision)
+    expect(row.get_by_test_id("plan-credit-inspections")).to_have_text(f"{mine['inspections']} 次")
+    expect(row.get_by_test_id("plan-credit-reason")).to_have_text(mine["reason_zh"])
+    assert mine["reason_zh"].endswith("严重失信主体名单（提高检查频次）") and mine["inspections"] == mine["cap"]
+
+    month = min(i["month"] for i in plan["items"] if i["uscc"] == ent.uscc)
+    page.get_by_test_id(f"plan-month-{month}").click()
+    item = page.get_by_test_id("plan-item").filter(has_text=name)
+    expect(item).to_have_count(1)
+    expect(item.get_by_test_id("plan-item-listed")).to_have_text("严重失信")
+    expect(item.get_by_test_id("plan-item-reason")).to_have_text(mine["reason_zh"])
+    page.screenshot(path="/tmp/credit-plan.png", full_page=True)

@@ -8,6 +8,9 @@ tests/integration/test_inspections_flow.py does, with a cause unique to the run.
   the timeline shows the step with a link to the document, which opens at #/documents/<id>; then the
   调查取证 form is refused in the browser while a required field is empty, and taken once filled: the
   case waits for 告知, with the facts in the timeline and the next due date the server computed.
+- The steps' forms are the server's (`form` of the case): the inspector takes 告知 (its nested
+  拟处罚内容 and the 罚款金额 in 元) and 陈述申辩/听证 (a yes/no switch) in the page; the timeline shows
+  what each recorded under the form's labels, and 处罚决定 then waits for a supervisor, with no form.
 - A case opened in the page (新建案件) lands on its own page at 待立案.
 """
 from __future__ import annotations
@@ -39,7 +42,7 @@ def supervisor(staff_user):
 def case(http, staff_token, demo_enterprises) -> dict:
     r = http.post(BASE, json={"uscc": KT_USCC, "cause": f"未按规定设置紧急切断装置（浏览器测试 {uuid.uuid4().hex[:6]}）", "source": "现场检查"},
                   headers=bearer(staff_token("kongtong-inspector")) | {"Idempotency-Key": str(uuid.uuid4())})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text
     return r.json()
 
 
@@ -124,6 +127,52 @@ def test_the_supervisor_files_the_case_and_the_investigation_is_recorded(page: P
     page.get_by_test_id("case-document-filing").click()
     page.wait_for_url(re.compile(rf"#/documents/{filed['steps'][0]['document_id']}$"))
     expect(page.get_by_test_id("document-number")).to_contain_text(filed["case_number"])
+
+
+def take_by_api(http, token: str, case: dict, body: dict) -> dict:
+    r = http.post(f"{BASE}/{case['id']}/steps", json=body | {"version": case["version"]},
+                  headers=bearer(token) | {"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_the_inspector_takes_the_notice_and_statement_from_the_servers_forms(page: Page, http, staff_token, supervisor, case):
+    filed = take_by_api(http, staff_token(supervisor), case, {"step": "filing", "summary": "储罐区未设紧急切断装置", "approver_opinion": "同意立案"})
+    take_by_api(http, staff_token("kongtong-inspector"), filed, {"step": "investigation", "facts": "液氨储罐区未设置紧急切断装置",
+                                                               "evidence": "现场检查记录", "violated": "《安全生产法》第三十六条"})
+    log_in(page, "kongtong-inspector", SUPERVISION)
+    page.goto(f"{SUPERVISION}#/cases/{case['id']}")
+    expect(page.get_by_test_id("case-step")).to_have_text("待告知")
+    form = page.get_by_test_id("case-step-form")
+    expect(form.locator(".el-form-item__label")).to_have_text(["处罚依据", "拟处罚内容", "罚款金额（元）"])
+    page.get_by_test_id("case-field-basis").fill("《安全生产法》第九十九条")
+    page.get_by_test_id("case-step-submit").click()
+    expect(field_error(page, "case-field-penalty.content")).to_have_text("请填写拟处罚内容")
+    page.get_by_test_id("case-field-penalty.content").fill("罚款人民币六万元")
+    amount = page.get_by_test_id("case-field-penalty.amount_cny").locator("input")
+    amount.fill("60000")
+    amount.blur()
+    page.get_by_test_id("case-step-submit").click()
+    expect(page.get_by_test_id("case-step")).to_have_text("待陈述申辩/听证")
+    expect(page.get_by_test_id("case-penalty")).to_have_text("罚款人民币六万元")
+    notice = page.get_by_test_id("case-step-done").first
+    expect(notice.get_by_test_id("case-step-name")).to_have_text("告知")
+    expect(notice).to_contain_text("拟处罚内容：罚款人民币六万元")
+    expect(notice).to_contain_text("罚款金额：60,000 元")
+    expect(page.get_by_test_id("case-document-notice")).to_contain_text("应急听告")  # 60,000 gives the right to a hearing: 听证告知书
+
+    page.get_by_test_id("case-field-statement").fill("当事人申请听证，已于法定期限内举行")
+    page.get_by_test_id("case-field-hearing_held").click()
+    page.get_by_test_id("case-step-submit").click()
+    expect(page.get_by_test_id("case-step")).to_have_text("待处罚决定")
+    expect(page.get_by_test_id("case-step-done").first).to_contain_text("已举行听证：是")
+    expect(page.get_by_test_id("case-needs-approval")).to_contain_text("“处罚决定”须由负责人审批")
+    expect(page.get_by_test_id("case-step-form")).to_have_count(0)
+    now = get_case(http, staff_token(supervisor), case["id"])
+    assert now["steps"][-1]["fields"] == {"statement": "当事人申请听证，已于法定期限内举行", "hearing_held": True}
+    assert now["penalty"] == {"content": "罚款人民币六万元", "amount_cny": 60000}
+    decision = {f["name"]: f for f in now["form"]}
+    assert decision["decision"]["default"] == "罚款人民币六万元" and decision["bank"]["required"], "the supervisor's form starts from the notice"
 
 
 def test_a_case_opened_in_the_page(page: Page, http, staff_token, demo_enterprises):

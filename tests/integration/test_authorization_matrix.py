@@ -263,6 +263,8 @@ EXAMPLES.update({
     "POST /api/v1/enforcement-documents/{document_id}/signatures": Example(path=lambda ctx: {"document_id": NO_RECORD}, ok=(404,),
                                                                            body=lambda ctx: {"role": "unit", "name": "矩阵测试"}),
     "GET /api/v1/rechecks": Example(),
+    "POST /api/v1/enforcement-documents/{document_id}/rectification-report": Example(path=lambda ctx: {"document_id": NO_RECORD},
+                                                                                      body=lambda ctx: {}, ok=(404,)),
     "POST /api/v1/rechecks/{recheck_id}": Example(path=lambda ctx: {"recheck_id": NO_RECORD}, body=lambda ctx: {}, ok=(404,)),
     "GET /api/v1/calendar/years": Example(),
     "GET /api/v1/calendar/years/{year}": Example(path=lambda ctx: {"year": 2026}),

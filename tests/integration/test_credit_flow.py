@@ -4,8 +4,10 @@ ledger through Kafka; a staff penalty entry lowers the score; a supervisor lists
 the serious-dishonesty list with a numbered decision; the enterprise reads its own credit page with
 the listing and its consequences; a repair before 12 months is refused, after them (dates moved in
 SQL) approved, which removes the listing; an accident closed more than a year ago has its follow-up
-overdue and recorded; an agency of the register is rated from a finding. Another county's staff get
-404, bad input 422, and neither an enterprise nor an inspector may list (403)."""
+overdue and recorded; an agency of the register is rated from a finding. The credit page gives the
+score over time (a point on each change, the listing's D included); the list finds enterprises by a
+part of their name (any case, % and _ literal, within the caller's region, with the other filters).
+Another county's staff get 404, bad input 422, and neither an enterprise nor an inspector may list (403)."""
 from __future__ import annotations
 
 import random
@@ -128,6 +130,50 @@ def test_a_supervisor_lists_the_enterprise_with_a_numbered_decision(http, superv
                                        "AND headers->>'ce_type' = 'cn.gov.safety.supervision.credit.listing.changed.v1'",
                                        (enterprise.uscc,)).fetchall()
     assert len(published) == 1 and "王**" in bytes(published[0][0]).decode() and "王志强" not in bytes(published[0][0]).decode()
+
+
+def test_the_credit_page_gives_the_score_over_time(http, inspector, listing, enterprise):
+    p = page(http, inspector, enterprise.uscc)
+    steps = [(t["on"], t["score"], t["grade"], t["listed"]) for t in p["trend"]]
+    assert steps == [(add_months(TODAY, -12).isoformat(), 100, "A", False),
+                     ((TODAY - timedelta(days=1)).isoformat(), 90, "A", False),    # the overdue hazard, counted once
+                     (TODAY.isoformat(), 82, "D", True)], steps                    # the penalty today, and the listing: D
+    assert p["trend"][-1]["grade_name"] == p["grade_name"] and p["trend"][-1]["score"] == p["score"]
+    earlier = http.get(f"{API}/enterprises/{enterprise.uscc}", headers=bearer(inspector),
+                       params={"as_of": (TODAY - timedelta(days=1)).isoformat()}).json()["trend"]
+    assert earlier[-1] == {"on": (TODAY - timedelta(days=1)).isoformat(), "score": 90, "grade": "A", "grade_name": "诚信", "listed": False}
+
+
+def test_the_list_finds_enterprises_by_name_within_the_region(http, inspector, foreign, enterprise_client, supervision_db):
+    tok = "Q" + uuid.uuid4().hex[:5].upper()
+    names = {}
+    for region, name in (("620802", f"诚信检索{tok}甲化工有限公司"), ("620802", f"诚信检索{tok}乙建材有限公司"),
+                         ("620821", f"诚信检索{tok}丙煤业有限公司")):
+        ent = enterprise_client(region=region)
+        r = http.post("/api/v1/enterprises", headers=bearer(ent.token()), json=ent.submission(name=name))
+        assert r.status_code in (200, 201), r.text
+        wait_for("registration", lambda: supervision_db.execute("SELECT 1 FROM supervision.registration WHERE uscc = %s",
+                                                                (ent.uscc,)).fetchone())
+        names[name] = ent.uscc
+
+    def found(token: str, q: str, **params) -> list[str]:
+        r = http.get(f"{API}/enterprises", headers=bearer(token), params={"q": q, **params})
+        assert r.status_code == 200, r.text
+        answer = r.json()
+        assert answer["total"] == len(answer["items"])
+        return sorted(i["name"] for i in answer["items"])
+
+    ours = sorted(n for n in names if "丙" not in n)
+    assert found(inspector, tok) == ours, "the county's two, not the other county's"
+    assert found(foreign, tok) == [f"诚信检索{tok}丙煤业有限公司"]
+    assert found(inspector, f"{tok}甲") == [f"诚信检索{tok}甲化工有限公司"]
+    assert found(inspector, tok.lower()) == ours, "any case"
+    assert found(inspector, f"  {tok}乙建材 ") == [f"诚信检索{tok}乙建材有限公司"], "trimmed"
+    assert found(inspector, f"{tok}_化工") == [] and found(inspector, f"{tok}%化工") == [], "% and _ are themselves"
+    assert found(inspector, tok, grade="A") == ours and found(inspector, tok, grade="D") == []
+    assert found(inspector, tok, listed="true") == []
+    too_long = http.get(f"{API}/enterprises", headers=bearer(inspector), params={"q": "x" * 51})
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "q", too_long.text
 
 
 def test_the_enterprise_reads_its_own_page_with_the_listing_and_its_consequences(http, listing, enterprise, demo_tokens):

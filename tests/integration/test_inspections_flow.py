@@ -230,6 +230,58 @@ def test_a_failed_recheck_issues_its_opinion_and_a_new_order(http, inspector, in
                                   "WHERE inspection_id = %s)", (inspection["id"],)).fetchone()[0] == 2
 
 
+def test_the_enterprise_reports_its_rectification_and_the_recheck_falls_due(http, demo_tokens, inspector, inspection, supervision_db):
+    kt, jc = (next(e for e in realm.DEMO_ENTERPRISES if e.uscc == u) for u in (KT_USCC, JC_USCC))
+    ent = demo_tokens(kt.client_id)
+    docs = http.get(f"/api/v1/inspections/{inspection['id']}", headers=bearer(inspector)).json()["documents"]
+    order = [d for d in docs if d["type"] == "rectification_order"][-1]   # the new order the failed re-check issued
+    record = next(d for d in docs if d["type"] == "inspection_record")
+    seen = http.get(f"/api/v1/enforcement-documents/{order['id']}", headers=bearer(ent)).json()
+    assert seen["rectification"]["state"] == "waiting" and seen["rectification"]["reported"] is False
+    items = [it["no"] for it in http.get(f"/api/v1/enforcement-documents/{order['id']}", headers=bearer(inspector)).json()["body"]["items"]]
+    path = f"/api/v1/enforcement-documents/{order['id']}/rectification-report"
+    good = {"items": [{"no": n, "measures": "已安装紧急切断装置并联锁调试合格", "completed_on": TODAY.isoformat()} for n in items],
+            "summary": "全部整改完成，申请复查", "principal": "王厂长"}
+
+    bad = post(http, ent, path, {"items": [{"no": items[0], "measures": "", "completed_on": (TODAY + timedelta(days=1)).isoformat()}]})
+    assert bad.status_code == 422, bad.text
+    fields = {e["field"] for e in bad.json()["errors"]}
+    assert {f"items.{items[0]}.measures", f"items.{items[0]}.completed_on", "principal"} <= fields
+    assert all(e["message"] and e["message_en"] for e in bad.json()["errors"])
+    assert post(http, ent, path, good | {"items": good["items"] + [{"no": 99, "measures": "x", "completed_on": TODAY.isoformat()}]}
+                ).status_code == 422, "an item the order does not have"
+    assert post(http, demo_tokens(jc.client_id), path, good).status_code == 404, "another enterprise's order is not there"
+    assert post(http, inspector, path, good).status_code == 403, "officers record re-checks, not reports"
+    assert post(http, ent, f"/api/v1/enforcement-documents/{record['id']}/rectification-report", good).status_code == 422
+    assert http.get(f"/api/v1/enforcement-documents/{order['id']}", headers=bearer(ent)).json()["rectification"]["reported"] is False, \
+        "a refused report changes nothing"
+
+    key = str(uuid.uuid4())
+    r = post(http, ent, path, good, key=key)
+    assert r.status_code == 200, r.text
+    rect = r.json()["rectification"]
+    assert rect["reported"] and rect["state"] == "due" and rect["report_count"] == 1
+    assert rect["reported_on"] == TODAY.isoformat() and rect["due_on"] == (TODAY + timedelta(days=10)).isoformat()
+    assert rect["report"]["principal"] == "王厂长" and rect["report"]["items"][0]["completed_on"] == TODAY.isoformat()
+    replay = post(http, ent, path, good, key=key)
+    assert replay.headers.get("Idempotency-Replayed") == "true" and replay.json()["rectification"]["report_count"] == 1
+    corrected = post(http, ent, path, good | {"summary": "补充：已组织员工培训"})
+    assert corrected.status_code == 200 and corrected.json()["rectification"]["report_count"] == 2
+    assert corrected.json()["rectification"]["reported_on"] == TODAY.isoformat(), "the first report fixes the day"
+
+    due = http.get("/api/v1/rechecks?state=due&page_size=200", headers=bearer(inspector)).json()["items"]
+    mine = next(x for x in due if x["order_id"] == order["id"])
+    assert mine["reported"] and mine["report"]["summary"] == "补充：已组织员工培训"
+    assert supervision_db.execute("SELECT count(*) FROM kit.outbox WHERE record_key = %s AND headers::text LIKE %s",
+                                  (f"recheck:{mine['id']}", "%rectification.reported%")).fetchone()[0] == 2
+    passed = post(http, inspector, f"/api/v1/rechecks/{mine['id']}", {"result": "passed", "opinion": "经复查，整改到位", "version": mine["version"]})
+    assert passed.status_code == 200, passed.text
+    late = post(http, ent, path, good)
+    assert late.status_code == 409, "after the re-check nothing more is reported"
+    final = http.get(f"/api/v1/enforcement-documents/{order['id']}", headers=bearer(ent)).json()["rectification"]
+    assert final["state"] == "done" and final["result"] == "passed" and final["opinion_number"].startswith("(崆)应急复查〔")
+
+
 def test_document_serials_have_no_gaps_or_duplicates_under_fifty_concurrent_issuers(supervision_db):
     """50 threads issue at once; a fifth of them roll back (the document was not written) and
     give their serial back: the committed serials are exactly 1..n."""
@@ -266,11 +318,24 @@ def test_document_serials_have_no_gaps_or_duplicates_under_fifty_concurrent_issu
     supervision_db.execute("DELETE FROM kit.document_serial WHERE agency = %s", (agency,))
 
 
-def test_a_penalty_case_goes_through_its_chain_with_numbered_documents_and_a_publication(http, inspector, supervisor, supervision_db):
+def form_of(case: dict) -> list[str]:
+    return [f["name"] for f in case["form"]]
+
+
+def test_a_penalty_case_goes_through_its_chain_with_numbered_documents_and_a_publication(http, inspector, supervisor, supervision_db,
+                                                                                         staff_token, demo_tokens):
     r = post(http, inspector, "/api/v1/penalty-cases", {"uscc": KT_USCC, "cause": "未按规定设置紧急切断装置", "source": "现场检查"})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text
     case = r.json()
-    assert case["step"] == "filing" and case["due_on"]
+    assert case["step"] == "filing" and case["due_on"] and case["needs_approval"]
+    assert case["form"] == [], "立案 needs a supervisor: the inspector gets no form"
+    one = f"/api/v1/penalty-cases/{case['id']}"
+    assert form_of(http.get(one, headers=bearer(supervisor)).json()) == ["summary", "approver_opinion"], "the county supervisor's form"
+    assert http.get(one, headers=bearer(staff_token("jingchuan-inspector"))).status_code == 404, "an officer of another county sees no case"
+    kt = next(e for e in realm.DEMO_ENTERPRISES if e.uscc == KT_USCC)
+    assert http.get(one, headers=bearer(demo_tokens(kt.client_id))).status_code == 403, "nor does the enterprise"
+    listed = http.get("/api/v1/penalty-cases?page_size=5", headers=bearer(supervisor)).json()["items"]
+    assert listed and all("form" not in c for c in listed), "the list carries no forms"
     path = f"/api/v1/penalty-cases/{case['id']}/steps"
     assert post(http, inspector, path, {"step": "filing", "version": case["version"], "summary": "x", "approver_opinion": "同意"}).status_code == 403, \
         "立案 needs a supervisor"
@@ -287,11 +352,20 @@ def test_a_penalty_case_goes_through_its_chain_with_numbered_documents_and_a_pub
         (inspector, {"step": "execution", "execution": "已按期缴纳罚款", "paid_cny": 60000}),
         (supervisor, {"step": "closure", "summary": "罚款已缴纳，整改完成", "approver_opinion": "同意结案"}),
     ]
+    forms = {"investigation": ["facts", "evidence", "violated"], "notice": ["basis", "penalty.content", "penalty.amount_cny"],
+             "statement": ["statement", "hearing_held"], "decision": ["decision", "bank"], "service": ["method", "served_on", "recipient"],
+             "execution": ["execution", "paid_cny"], "closure": ["summary", "approver_opinion"], "closed": []}
     for who, body in steps:
         r = post(http, who, path, body | {"version": case["version"]})
         assert r.status_code == 200, (body["step"], r.text)
         case = r.json()
-    assert case["step"] == "closed" and case["closed_at"]
+        at = case["step"]
+        assert form_of(case) == (forms[at] if who == supervisor or at not in ("decision", "closure") else []), (body["step"], at)
+        assert form_of(http.get(one, headers=bearer(supervisor)).json()) == forms[at], f"the supervisor may take {at}"
+        assert form_of(http.get(one, headers=bearer(inspector)).json()) == ([] if case["needs_approval"] else forms[at]), \
+            f"the inspector takes {at} unless it needs a supervisor"
+    assert case["step"] == "closed" and case["closed_at"] and case["form"] == []
+    assert [e["label"] for e in case["steps"][0]["entries"]] == ["案情摘要", "负责人审批意见"]
     numbers = {s["step"]: s["number"] for s in case["steps"]}
     assert case["case_number"] == numbers["filing"] and numbers["filing"].startswith("(崆)应急立〔")
     assert numbers["decision"].startswith("(崆)应急罚〔") and numbers["service"] is None, "the receipt has no number"

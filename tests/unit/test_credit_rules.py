@@ -96,6 +96,54 @@ def test_an_entry_of_29_february_ends_on_the_last_day_of_february():
     assert score_on([e], date(2029, 2, 28)) == 100
 
 
+# --- the trend ---------------------------------------------------------------------------------
+
+VERSIONS = [(date(2026, 1, 1), SCORING)]
+
+
+def steps(points: list[dict]) -> list[tuple]:
+    return [(p["on"], p["score"], p["grade"], p["listed"]) for p in points]
+
+
+def test_an_empty_ledger_trends_flat_from_a_year_back_to_the_day_asked():
+    points = rules.trend([], since=date(2025, 12, 2), as_of=date(2026, 12, 2), tables=VERSIONS)
+    assert steps(points) == [(date(2025, 12, 2), 100, "A", False), (date(2026, 12, 2), 100, "A", False)]
+    assert points[-1]["grade_name"] == "诚信"
+
+
+def test_the_trend_steps_on_an_entrys_first_day_its_decay_and_the_day_after_its_window():
+    entries = [entry("recheck_failed", date(2026, 3, 15)), entry("hazard_overdue", date(2026, 5, 10), reference="hazard:1")]
+    points = rules.trend(entries, since=date(2026, 6, 1), as_of=date(2028, 6, 1), tables=VERSIONS)
+    assert steps(points) == [
+        (date(2026, 3, 14), 100, "A", False),            # the day before the ledger's first change, earlier than `since`
+        (date(2026, 3, 15), 95, "A", False),
+        (date(2026, 5, 10), 85, "B", False),
+        (date(2027, 3, 15), 90, "A", False),             # the re-check's 12 months are up
+        (date(2027, 5, 10), Decimal("95.0"), "A", False),  # the hazard counts half from month 12
+        (date(2028, 5, 10), 100, "A", False),            # and nothing from month 24
+        (date(2028, 6, 1), 100, "A", False),
+    ]
+    assert rules.trend(entries, since=date(2026, 6, 1), as_of=date(2026, 5, 9), tables=VERSIONS)[-1]["score"] == 95, \
+        "nothing after the day asked"
+
+
+def test_a_listing_shows_the_listed_grade_from_its_first_day_to_its_removal():
+    listed = lambda d: date(2026, 4, 1) <= d < date(2026, 9, 1)  # noqa: E731
+    points = rules.trend([entry("recheck_failed", date(2026, 3, 15))], since=date(2026, 1, 1), as_of=date(2026, 12, 1),
+                         tables=VERSIONS, listed_on=listed, extra_days=[date(2026, 4, 1), date(2026, 9, 1)])
+    assert steps(points) == [(date(2026, 1, 1), 100, "A", False), (date(2026, 3, 15), 95, "A", False), (date(2026, 4, 1), 95, "D", True),
+                             (date(2026, 9, 1), 95, "A", False), (date(2026, 12, 1), 95, "A", False)]
+
+
+def test_each_point_is_scored_with_the_table_version_in_force_that_day():
+    shorter = copy.deepcopy(SCORING)
+    shorter["event_types"]["recheck_failed"]["valid_months"] = 6
+    points = rules.trend([entry("recheck_failed", date(2026, 3, 15))], since=date(2026, 1, 1), as_of=date(2026, 12, 1),
+                         tables=[(date(2026, 1, 1), SCORING), (date(2026, 8, 1), shorter)])
+    assert steps(points) == [(date(2026, 1, 1), 100, "A", False), (date(2026, 3, 15), 95, "A", False),
+                             (date(2026, 9, 15), 100, "A", False), (date(2026, 12, 1), 100, "A", False)]
+
+
 # --- the grades --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("score, grade", [(100, "A"), (90, "A"), (Decimal("89.5"), "B"), (75, "B"), (Decimal("74.5"), "C"),
@@ -267,6 +315,37 @@ def test_consequences_apply_from_the_listing_day_through_the_term_and_end_with_a
     assert dishonesty.consequences(USCC, date(2027, 3, 31), [repaired], LIST) == on
     assert dishonesty.consequences(USCC, date(2027, 4, 1), [repaired], LIST) == []
     assert dishonesty.consequences("91620821MA72JC002N", date(2026, 6, 1), [x], LIST) == [], "another enterprise's listing"
+
+
+LIST_PRECISE = ledger.table(ledger.LIST, date(2026, 12, 1))
+
+
+def test_from_2026_12_01_the_plans_consequence_carries_its_precise_rule():
+    assert ledger.version(ledger.LIST, date(2026, 11, 30)) == date(2026, 1, 1)
+    assert ledger.version(ledger.LIST, date(2026, 12, 1)) == date(2026, 12, 1)
+    dishonesty.check_table(LIST_PRECISE)
+    on = dishonesty.consequences(USCC, date(2026, 12, 1), [listing(date(2026, 12, 1))], LIST_PRECISE)
+    (plans,) = [c for c in on if c["applies_to"] == "plans"]
+    assert plans == {"applies_to": "plans", "consequence_zh": "列为重点检查对象，纳入年度执法计划全覆盖检查并提高检查频次",
+                     "effect": "key_target", "extra_inspections": 0, "within_cap": True, "reason_zh": "严重失信主体名单（提高检查频次）"}
+    assert all(set(c) == {"applies_to", "consequence_zh"} for c in on if c["applies_to"] != "plans")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c.update(effect="more_often"), "effect is one of key_target"),
+    (lambda c: c.pop("effect"), "effect is one of key_target"),
+    (lambda c: c.update(extra_inspections=-1), "extra_inspections"),
+    (lambda c: c.update(extra_inspections=True), "extra_inspections"),
+    (lambda c: c.update(extra_inspections="1"), "extra_inspections"),
+    (lambda c: c.update(within_cap="yes"), "within_cap"),
+    (lambda c: c.update(reason_zh=" "), "reason_zh"),
+    (lambda c: c.update(applies_to="licensing"), "plans measure only"),
+])
+def test_an_imprecise_plans_measure_is_refused(change, message):
+    t = copy.deepcopy(LIST_PRECISE)
+    change(next(c for c in t["consequences"] if c.get("reason_zh")))
+    with pytest.raises(ValueError, match=message):
+        dishonesty.check_table(t)
 
 
 def test_names_are_masked_to_the_surname():

@@ -1,16 +1,20 @@
 """Inspection caps, the annual plan and its 双随机 draw (services/supervision/inspections/planning.py)
-with the shipped tables."""
+with the shipped tables, and what the serious-dishonesty list's plans measure (credit's
+dishonesty_list table, through dishonesty.consequences as the servicer reads it) makes of a listed
+enterprise: at its edges (listed, not listed, the cap reached, a listing expired or removed before
+the plan's day)."""
 import calendar
 import math
 import random
 import re
 from collections import Counter, defaultdict
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from services.kit import ruletables
+from services.supervision.credit import dishonesty, ledger as credit_ledger
 from services.supervision.grids import classes
 from services.supervision.inspections import planning
 
@@ -84,9 +88,9 @@ def world(*, key_coal=6, key_chem=4, ordinary=(("A", 40), ("B", 60), ("C", 30)),
     return ents, cls, [officer(n) for n in range(officers)]
 
 
-def plan_of(ents, cls, offs, *, seed=7, conflicts=(), county=COUNTY, caps=CAPS, rules=RULES):
+def plan_of(ents, cls, offs, *, seed=7, conflicts=(), county=COUNTY, caps=CAPS, rules=RULES, listed=None):
     return planning.make_plan(county=county, year=YEAR, enterprises=ents, classifications=cls, officers=offs, seed=seed,
-                              table_caps=caps, table_plan=rules, conflicts=conflicts)
+                              table_caps=caps, table_plan=rules, conflicts=conflicts, listed=listed)
 
 
 ENTS, CLS, OFFS = world()
@@ -340,3 +344,176 @@ def test_an_officer_never_passes_the_yearly_bound_even_when_the_others_cannot_sh
     assert plan.summary["load_bound"] == bound and max(load.values()) == bound
     assert plan.unassigned and all("年度检查次数上限" in reason for _, reason in plan.unassigned)
     assert len(plan.items) + len(plan.unassigned) == plan.summary["inspections"]
+
+
+# --- the serious-dishonesty list (严重失信主体名单): the plans measure ------------------------------------
+
+PLAN_DAY = date(2026, 12, 15)   # the day the plan is drawn, under the list table's precise version (the draw never compares it with YEAR)
+LIST_TABLES = [t for t in credit_ledger.TABLES if t.name == credit_ledger.LIST]
+LIST_TABLE = credit_ledger.table(credit_ledger.LIST, PLAN_DAY)
+REASON = "严重失信主体名单（提高检查频次）"
+ORDINARY_A = next(u for u, c in sorted(CLS.items()) if c["klass"] == "A" and not c["key"])
+KEY_COAL = next(u for u, c in sorted(CLS.items()) if c["key"] and BY_USCC[u]["sector"] == "coal")
+
+
+def listing(uscc: str, listed_on: date, *, removed_on: date | None = None) -> dict:
+    return {"uscc": uscc, "status": "removed" if removed_on else "listed", "listed_on": listed_on,
+            "expires_on": dishonesty.expires_on(listed_on, LIST_TABLE), "removed_on": removed_on}
+
+
+def listed_on(day: date, *listings: dict, table=LIST_TABLE) -> dict:
+    """What the servicer hands the draw: each enterprise's consequences on the plan's day, those for plans."""
+    out = {}
+    for uscc in sorted({x["uscc"] for x in listings}):
+        plans = [c for c in dishonesty.consequences(uscc, day, listings, table) if c["applies_to"] == "plans"]
+        if plans:
+            out[uscc] = plans
+    return out
+
+
+def items_of(plan, uscc):
+    return [it for it in plan.items if it.uscc == uscc]
+
+
+def test_the_plans_measure_is_a_precise_new_version_of_the_list_table():
+    first, precise = sorted(LIST_TABLES, key=lambda t: t.effective_from)[:2]
+    assert (first.effective_from, precise.effective_from) == (date(2026, 1, 1), date(2026, 12, 1))
+    assert credit_ledger.version(credit_ledger.LIST, PLAN_DAY) == date(2026, 12, 1)
+    (measure,) = [c for c in precise.body["consequences"] if c["applies_to"] == "plans"]
+    assert measure == {"applies_to": "plans", "consequence_zh": "列为重点检查对象，纳入年度执法计划全覆盖检查并提高检查频次",
+                       "effect": "key_target", "extra_inspections": 0, "within_cap": True, "reason_zh": REASON}
+    dishonesty.check_table(precise.body)
+    assert "[verify" in precise.source and "国办发〔2024〕54号" in precise.source
+    # the older version is kept as it was (vague), and nothing else changed with the new one
+    (vague,) = [c for c in first.body["consequences"] if c["applies_to"] == "plans"]
+    assert set(vague) == {"applies_to", "consequence_zh"}
+    assert {k: v for k, v in precise.body.items() if k != "consequences"} == {k: v for k, v in first.body.items() if k != "consequences"}
+    assert [c for c in precise.body["consequences"] if c["applies_to"] != "plans"] == \
+        [c for c in first.body["consequences"] if c["applies_to"] != "plans"]
+
+
+def test_the_pure_rule_at_the_cap():
+    shipped = planning.listed_measure(dishonesty.consequences("x", PLAN_DAY, [listing("x", PLAN_DAY)], LIST_TABLE))
+    assert shipped == {"effect": "key_target", "extra_inspections": 0, "within_cap": True, "reason_zh": REASON}
+    assert planning.listed_inspections(4, shipped) == (4, 0), "the shipped measure: the cap, nothing left out"
+    one_more = shipped | {"extra_inspections": 1}
+    assert planning.listed_inspections(4, one_more) == (4, 1), "within the cap: the extra is left out, and counted"
+    assert planning.listed_inspections(1, one_more | {"extra_inspections": 3}) == (1, 3)
+    assert planning.listed_inspections(4, one_more | {"within_cap": False}) == (5, 0), "a measure lifting the cap"
+    assert planning.listed_measure([]) is None
+    assert planning.listed_measure([{"applies_to": "licensing", "consequence_zh": "从严审查"}]) is None
+
+
+def test_a_listed_ordinary_enterprise_is_a_key_target_at_its_cap_with_the_reason():
+    listed = listed_on(PLAN_DAY, listing(ORDINARY_A, PLAN_DAY - timedelta(days=30)))
+    plan = plan_of(ENTS, CLS, OFFS, listed=listed)
+    mine = items_of(plan, ORDINARY_A)
+    cap = planning.cap_for(BY_USCC[ORDINARY_A], "A", table=CAPS)
+    assert len(mine) == cap and all(it.key and it.reason_zh == REASON for it in mine)
+    assert plan.listed == (planning.ListedTarget(ORDINARY_A, BY_USCC[ORDINARY_A]["name"], "A", False, cap, cap, 0, REASON),)
+    assert plan.summary["listed_dishonest"] == 1 and plan.summary["listed_made_key"] == 1
+    assert plan.summary["listed_inspections"] == cap and plan.summary["listed_extra_capped"] == 0
+    assert plan.summary["key_targets"] == PLAN.summary["key_targets"] + 1
+    assert plan.summary["ordinary_by_class"]["A"] == PLAN.summary["ordinary_by_class"]["A"] - 1, "out of the 双随机 draw"
+    assert_staffed_by_eligible(plan, OFFS)
+
+
+def test_with_a_higher_cap_a_listed_enterprise_is_inspected_more_often_than_a_drawn_one():
+    # a class C 商贸 enterprise: drawn at most once a year by 双随机; listed, its cap (4) spread over the year
+    ents, cls, offs = world(key_coal=0, key_chem=0, ordinary=(("C", 10),), officers=6)
+    uscc = next(e["uscc"] for e in ents if e["sector"] not in ("hazardous_chemicals", "metallurgy"))
+    plan = plan_of(ents, cls, offs, listed=listed_on(PLAN_DAY, listing(uscc, PLAN_DAY)))
+    cap = planning.cap_for(next(e for e in ents if e["uscc"] == uscc), "C", table=CAPS)
+    months = sorted(it.month for it in items_of(plan, uscc))
+    assert cap > RULES.body["ordinary_inspections"] and len(months) == cap
+    gaps = [(b - a) for a, b in zip(months, months[1:])] + [months[0] + 12 - months[-1]]
+    assert max(gaps) - min(gaps) <= 1
+
+
+def test_a_listed_key_target_stays_at_its_cap_and_keeps_its_class_reason():
+    plan = plan_of(ENTS, CLS, OFFS, listed=listed_on(PLAN_DAY, listing(KEY_COAL, PLAN_DAY - timedelta(days=400))))
+    cap = planning.cap_for(BY_USCC[KEY_COAL], CLS[KEY_COAL]["klass"], table=CAPS)
+    mine = items_of(plan, KEY_COAL)
+    assert len(mine) == cap == len(items_of(PLAN, KEY_COAL)), "the province's cap holds"
+    assert {it.reason_zh for it in mine} == {f"重点检查对象（煤矿企业）；{REASON}"}
+    (t,) = plan.listed
+    assert (t.class_key, t.cap, t.inspections, t.extra_capped) == (True, cap, cap, 0)
+    assert plan.summary["listed_made_key"] == 0 and plan.summary["key_targets"] == PLAN.summary["key_targets"]
+
+
+def test_the_cap_reached_leaves_an_extra_inspection_out_unless_the_measure_lifts_the_cap():
+    one_more = {u: [c | {"extra_inspections": 1} for c in cs] for u, cs in
+                listed_on(PLAN_DAY, listing(KEY_COAL, PLAN_DAY), listing(ORDINARY_A, PLAN_DAY)).items()}
+    capped = plan_of(ENTS, CLS, OFFS, listed=one_more)
+    caps = {u: planning.cap_for(BY_USCC[u], CLS[u]["klass"], table=CAPS) for u in one_more}
+    for u in one_more:
+        assert len(items_of(capped, u)) == caps[u]
+    assert [t.extra_capped for t in capped.listed] == [1, 1] and capped.summary["listed_extra_capped"] == 2
+    lifted = plan_of(ENTS, CLS, OFFS, listed={u: [c | {"within_cap": False} for c in cs] for u, cs in one_more.items()})
+    for u in one_more:
+        assert len(items_of(lifted, u)) == caps[u] + 1
+        assert len({it.month for it in items_of(lifted, u)}) == caps[u] + 1, "spread over distinct months"
+    assert lifted.summary["listed_extra_capped"] == 0 and lifted.summary["listed_inspections"] == sum(caps.values()) + 2
+
+
+def test_not_listed_the_plan_is_exactly_as_before():
+    assert plan_of(ENTS, CLS, OFFS, listed={}) == PLAN
+    assert plan_of(ENTS, CLS, OFFS, listed={ORDINARY_A: []}) == PLAN
+    assert PLAN.listed == () and PLAN.summary["listed_dishonest"] == 0
+    licensing_only = {ORDINARY_A: [{"applies_to": "licensing", "consequence_zh": "行政许可从严审查"}]}
+    assert plan_of(ENTS, CLS, OFFS, listed=licensing_only) == PLAN, "only the plans measure is read"
+
+
+@pytest.mark.parametrize("case, applies", [
+    ("listed the day before", True),
+    ("listed on the plan's day", True),
+    ("listed the day after", False),
+    ("term ends on the plan's day", True),
+    ("term ended the day before", False),
+    ("removed the day before", False),
+    ("removed on the plan's day", False),
+    ("removed the day after", True),
+])
+def test_only_a_listing_active_on_the_plan_day_applies(case, applies):
+    day = timedelta(days=1)
+    x = {"listed the day before": listing(ORDINARY_A, PLAN_DAY - day),
+         "listed on the plan's day": listing(ORDINARY_A, PLAN_DAY),
+         "listed the day after": listing(ORDINARY_A, PLAN_DAY + day),
+         "term ends on the plan's day": listing(ORDINARY_A, ruletables.add_months(PLAN_DAY, -36)),
+         "term ended the day before": listing(ORDINARY_A, ruletables.add_months(PLAN_DAY - day, -36)),
+         "removed the day before": listing(ORDINARY_A, PLAN_DAY - timedelta(days=400), removed_on=PLAN_DAY - day),
+         "removed on the plan's day": listing(ORDINARY_A, PLAN_DAY - timedelta(days=400), removed_on=PLAN_DAY),
+         "removed the day after": listing(ORDINARY_A, PLAN_DAY - timedelta(days=400), removed_on=PLAN_DAY + day)}[case]
+    if case.startswith("term"):
+        assert x["expires_on"] == PLAN_DAY - (day if "before" in case else timedelta(0))
+    plan = plan_of(ENTS, CLS, OFFS, listed=listed_on(PLAN_DAY, x))
+    mine = items_of(plan, ORDINARY_A)
+    if applies:
+        assert mine and all(it.key and it.reason_zh == REASON for it in mine) and plan.summary["listed_dishonest"] == 1
+    else:
+        assert plan == PLAN, "an expired, removed or later listing changes nothing"
+
+
+def test_the_listed_set_is_a_recorded_input_of_the_digest_and_the_verification():
+    listed = listed_on(PLAN_DAY, listing(ORDINARY_A, PLAN_DAY))
+    plan = plan_of(ENTS, CLS, OFFS, listed=listed)
+    assert plan.digest != PLAN.digest
+    again = plan_of(ENTS[::-1], dict(reversed(list(CLS.items()))), OFFS[::-1], listed=dict(reversed(list(listed.items()))))
+    assert again == plan, "the same inputs and seed in any order"
+    kw = dict(county=COUNTY, year=YEAR, enterprises=ENTS, classifications=CLS, officers=OFFS, seed=7, table_caps=CAPS, table_plan=RULES)
+    assert planning.verify_plan(plan, **kw, listed=listed)
+    assert not planning.verify_plan(plan, **kw), "the listed set left out"
+    assert not planning.verify_plan(plan, **kw, listed={u: [c | {"reason_zh": "另一原因"} for c in cs] for u, cs in listed.items()}), \
+        "the measure's wording is digested"
+    assert not planning.verify_plan(PLAN, **kw, listed=listed)
+
+
+def test_a_vague_measure_or_a_listed_stranger_is_refused():
+    first = min(LIST_TABLES, key=lambda t: t.effective_from).body
+    vague = listed_on(date(2026, 6, 1), listing(ORDINARY_A, date(2026, 5, 1)), table=first)
+    with pytest.raises(ValueError, match="not precise: .*effect is one of key_target"):
+        plan_of(ENTS, CLS, OFFS, listed=vague)
+    with pytest.raises(ValueError, match="not precise: .*reason_zh"):
+        plan_of(ENTS, CLS, OFFS, listed={u: [c | {"reason_zh": ""} for c in cs] for u, cs in listed_on(PLAN_DAY, listing(ORDINARY_A, PLAN_DAY)).items()})
+    with pytest.raises(ValueError, match="not one of the plan's"):
+        plan_of(ENTS, CLS, OFFS, listed=listed_on(PLAN_DAY, listing(ent(999)["uscc"], PLAN_DAY)))

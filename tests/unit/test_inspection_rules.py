@@ -100,6 +100,55 @@ def test_recheck_due_days_after_the_deadline_and_its_states_at_each_edge():
     assert rules.recheck_status(r | {"done_on": date(2026, 12, 22)}, date(2027, 1, 31)) == "done"
 
 
+def test_a_reported_rectification_makes_the_recheck_due_within_ten_days_of_the_report():
+    r = {"rectify_by": date(2026, 12, 20), "due_on": rules.recheck_due(date(2026, 12, 20), TABLE), "done_on": None}
+    assert rules.due_after_report(r, date(2026, 12, 5), TABLE) == date(2026, 12, 15), "ten days after the report, before the usual day"
+    assert rules.due_after_report(r, date(2026, 12, 25), TABLE) == date(2026, 12, 30), "reported late: the usual day stands"
+    assert rules.due_after_report(r, date(2026, 12, 20), TABLE) == date(2026, 12, 30), "on the deadline both give the same day"
+    reported = r | {"reported_on": date(2026, 12, 5), "due_on": date(2026, 12, 15)}
+    assert rules.recheck_status(reported, date(2026, 12, 5)) == "due", "a report asks for the re-check before the deadline"
+    assert rules.recheck_status(reported, date(2026, 12, 16)) == "overdue"
+    older = documents.table("enforcement_deadlines", date(2026, 6, 1)).body
+    assert "recheck_after_report" not in older and rules.due_after_report(r, date(2026, 12, 5), older) == r["due_on"], \
+        "under the earlier table version a report does not move the due day"
+
+
+ORDER = {"issued_at": datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc), "body": {"items": [{"no": 1, "text": "a"}, {"no": 3, "text": "b"}]}}
+
+
+def report(**over):
+    body = {"items": [{"no": 1, "measures": "已整改", "completed_on": "2026-12-01"}, {"no": 3, "measures": "已更换", "completed_on": "2026-12-02"}],
+            "summary": "", "principal": "王厂长"}
+    return body | over
+
+
+def test_a_rectification_report_covers_every_item_of_the_order_once_with_dates_in_range():
+    ok = rules.rectification_report(report(), order=ORDER, today=TODAY)
+    assert [i["no"] for i in ok["items"]] == [1, 3] and ok["principal"] == "王厂长"
+    with pytest.raises(InvalidArgument) as missing:
+        rules.rectification_report(report(items=[{"no": 1, "measures": "x", "completed_on": "2026-12-01"}]), order=ORDER, today=TODAY)
+    assert [(v.field, v.code) for v in missing.value.violations] == [("items.3", "items.missing")]
+    with pytest.raises(InvalidArgument) as twice:
+        rules.rectification_report(report(items=report()["items"] + [{"no": 1, "measures": "x", "completed_on": "2026-12-01"}]),
+                                   order=ORDER, today=TODAY)
+    assert codes(twice) == ["items.no.duplicate"]
+    with pytest.raises(InvalidArgument) as unknown:
+        rules.rectification_report(report(items=report()["items"] + [{"no": 2, "measures": "x", "completed_on": "2026-12-01"}]),
+                                   order=ORDER, today=TODAY)
+    assert codes(unknown) == ["items.no.unknown"]
+    with pytest.raises(InvalidArgument) as dates:
+        rules.rectification_report(report(items=[{"no": 1, "measures": "x", "completed_on": "2026-11-30"},
+                                                 {"no": 3, "measures": "x", "completed_on": "2026-12-03"}]), order=ORDER, today=TODAY)
+    assert [(v.field, v.code) for v in dates.value.violations] == [("items.1.completed_on", "completed_on.early"),
+                                                                   ("items.3.completed_on", "completed_on.future")]
+    assert rules.rectification_report(report(items=[{"no": 1, "measures": "x", "completed_on": "2026-12-01"},
+                                                    {"no": 3, "measures": "x", "completed_on": "2026-12-02"}]), order=ORDER, today=TODAY), \
+        "the day of the order (Beijing time) and today are both allowed"
+    with pytest.raises(InvalidArgument) as unsigned:
+        rules.rectification_report(report(principal=" ", items="x"), order=ORDER, today=TODAY)
+    assert set(codes(unsigned)) == {"items.required", "items.missing", "principal.required"}
+
+
 def test_a_recheck_fails_only_after_the_deadline_and_then_names_what_follows():
     r = {"rectify_by": date(2026, 12, 20)}
     passed = rules.recheck_result({"result": "passed", "opinion": "已整改", "rechecked_on": "2026-12-10"}, recheck=r,

@@ -27,6 +27,9 @@ REMOVAL_REASONS = {"expired": "管理期满移出", "repaired": "信用修复提
 REPAIR_DECISIONS = {"approved": "准予信用修复", "refused": "不予信用修复"}
 REPAIR_STATES = {"pending": "待审核", **REPAIR_DECISIONS}
 APPLIES_TO = {"licensing": "行政许可", "standardization": "安全生产标准化", "plans": "执法检查计划"}
+# What a precise `plans` measure does to the yearly inspection plan (services/supervision/inspections/planning.py applies it)
+PLAN_EFFECTS = {"key_target": "列为重点检查对象（按年度检查频次上限全覆盖检查）"}
+PLAN_FIELDS = ("effect", "extra_inspections", "within_cap", "reason_zh")
 FACTS_MAX, STATEMENT_MAX, NAME_MAX = 2000, 2000, 50
 
 
@@ -43,6 +46,27 @@ def check_table(table: Mapping) -> None:
         raise ValueError("dishonesty_list.situations: each needs a name and a source")
     if any(c.get("applies_to") not in APPLIES_TO or not c.get("consequence_zh") for c in table["consequences"]):
         raise ValueError(f"dishonesty_list.consequences: applies_to is one of {', '.join(APPLIES_TO)}, with consequence_zh")
+    for c in table["consequences"]:
+        if any(k in c for k in PLAN_FIELDS):
+            check_plan_measure(c)
+
+
+def check_plan_measure(c: Mapping) -> None:
+    """ValueError unless `c` is a precise plans measure: {applies_to: plans, effect (PLAN_EFFECTS),
+    extra_inspections (an integer >= 0, beyond what the effect gives), within_cap (whether the
+    province's yearly cap still bounds the enterprise's inspections), reason_zh (the plan item's reason)}."""
+    where = f"dishonesty_list.consequences[{c.get('applies_to')}]"
+    if c.get("applies_to") != "plans":
+        raise ValueError(f"{where}: {', '.join(PLAN_FIELDS)} belong to a plans measure only")
+    if c.get("effect") not in PLAN_EFFECTS:
+        raise ValueError(f"{where}: effect is one of {', '.join(PLAN_EFFECTS)}")
+    extra = c.get("extra_inspections")
+    if not isinstance(extra, int) or isinstance(extra, bool) or extra < 0:
+        raise ValueError(f"{where}: extra_inspections is an integer >= 0")
+    if not isinstance(c.get("within_cap"), bool):
+        raise ValueError(f"{where}: within_cap is true or false")
+    if not isinstance(c.get("reason_zh"), str) or not c["reason_zh"].strip():
+        raise ValueError(f"{where}: reason_zh names the reason a plan item shows")
 
 
 # --- the periods -------------------------------------------------------------------------------
@@ -71,10 +95,12 @@ def active(listing: Mapping, *, as_of: date) -> bool:
 
 def consequences(uscc: str, as_of: date, listings: Iterable[Mapping], table: Mapping) -> list[dict]:
     """What being on the list means on `as_of` for the subsystems that ask (licensing,
-    standardization, plans): the table's measures while any listing of `uscc` is active, else none."""
+    standardization, plans): the table's measures while any listing of `uscc` is active, else none.
+    A precise plans measure keeps its rule (effect, extra_inspections, within_cap, reason_zh)."""
     if not any(x["uscc"] == uscc and active(x, as_of=as_of) for x in listings):
         return []
-    return [{"applies_to": c["applies_to"], "consequence_zh": c["consequence_zh"]} for c in table["consequences"]]
+    return [{"applies_to": c["applies_to"], "consequence_zh": c["consequence_zh"], **{k: c[k] for k in PLAN_FIELDS if k in c}}
+            for c in table["consequences"]]
 
 
 def mask_name(name: str) -> str:

@@ -6,7 +6,7 @@ them the rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -38,10 +38,19 @@ TABLES = _load()
 def table(name: str, on: date) -> dict:
     """The version of `name` in force on `on`; a day before the first version is judged by the first
     (the ledger reaches back before the platform's first tables)."""
+    return _version(name, on).body
+
+
+def version(name: str, on: date) -> date:
+    """`effective_from` of the version `table(name, on)` answers (recorded by those who act on it: plans)."""
+    return _version(name, on).effective_from
+
+
+def _version(name: str, on: date) -> ruletables.RuleTable:
     try:
-        return ruletables.effective(TABLES, name, on).body
+        return ruletables.effective(TABLES, name, on)
     except LookupError:
-        return min((t for t in TABLES if t.name == name), key=lambda t: t.effective_from).body
+        return min((t for t in TABLES if t.name == name), key=lambda t: t.effective_from)
 
 
 @dataclass
@@ -72,6 +81,19 @@ def standings(conn: psycopg.Connection, usccs: list[str], *, as_of: date, whole_
 
 def standing(conn: psycopg.Connection, uscc: str, *, as_of: date, whole_ledger: bool = False) -> Standing:
     return standings(conn, [uscc], as_of=as_of, whole_ledger=whole_ledger)[uscc]
+
+
+TREND_MONTHS = 12   # the trend reaches back at least a year (further when the ledger does)
+
+
+def trend(s: Standing, *, as_of: date) -> list[dict]:
+    """The score and grade of a standing (read with its whole ledger) over time, through `as_of`:
+    rules.trend with every version of the scoring table and the standing's listings (the listed
+    grade from a listing's first day, through its term, until its removal)."""
+    versions = [(t.effective_from, t.body) for t in TABLES if t.name == SCORING]
+    days = [d for x in s.listings for d in (x["listed_on"], x["expires_on"] + timedelta(days=1), x.get("removed_on")) if d]
+    return rules.trend(s.entries, since=ruletables.add_months(as_of, -TREND_MONTHS), as_of=as_of, tables=versions,
+                       listed_on=lambda day: any(dishonesty.active(x, as_of=day) for x in s.listings), extra_days=days)
 
 
 def enter(conn: psycopg.Connection, entry: dict | None, *, uscc: str, region_code: str, account: str, event_id: str | None = None,

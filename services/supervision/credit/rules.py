@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from services.kit import docnumbers, jsonio
 from services.kit.codes import uscc_problem
@@ -174,6 +174,45 @@ def score(entries: Iterable[Mapping], *, as_of: date, table: Mapping, listed: bo
     total = min(max(total, decimal(table["floor"])), decimal(table["ceiling"]))
     g = grade_of(total, table, listed=listed)
     return Score(total, g["grade"], g["name"], listed, tuple(parts))
+
+
+def _table_on(tables: Sequence[tuple[date, Mapping]], day: date) -> Mapping:
+    """The body in force on `day` of versions [(effective_from, body)]; before the first, the first."""
+    held = [body for since, body in sorted(tables, key=lambda t: t[0]) if since <= day]
+    return held[-1] if held else min(tables, key=lambda t: t[0])[1]
+
+
+def trend(entries: Iterable[Mapping], *, since: date, as_of: date, tables: Sequence[tuple[date, Mapping]],
+          listed_on: Callable[[date], bool] = lambda _: False, extra_days: Iterable[date] = ()) -> list[dict]:
+    """The score over time: [{on, score, grade, grade_name, listed}], one point on each day the score,
+    the grade or the listing changes, from `since` (or the day before the ledger's first change, if
+    earlier) through `as_of`, each computed as `score` on that day with the table version in force
+    then (`tables`: every version as (effective_from, body)). The days an entry may change the score
+    are its first day, each decay step and the day after its window — of every version —; the
+    versions' first days and `extra_days` (a listing's first day, the day after its term, its
+    removal) are looked at too. The last point is always `as_of`, so the line reaches the day asked."""
+    entries = list(entries)
+    days = set(extra_days)
+    for _, body in tables:
+        for e in entries:
+            t = body["event_types"].get(e["type"])
+            if t is None:
+                continue
+            start = e["occurred_on"]
+            days |= {start, add_months(start, t["valid_months"])}
+            days |= {add_months(start, s["after_months"]) for s in t.get("decay") or ()}
+    since = min(since, min(days, default=as_of) - timedelta(days=1))
+    days |= {since, as_of, *(d for d, _ in tables)}
+    points: list[dict] = []
+    for day in sorted(d for d in days if since <= d <= as_of):
+        s = score(entries, as_of=day, table=_table_on(tables, day), listed=listed_on(day))
+        point = {"on": day, "score": s.score, "grade": s.grade, "grade_name": s.grade_name, "listed": s.listed}
+        if points and all(points[-1][k] == point[k] for k in ("score", "grade", "listed")):
+            continue
+        points.append(point)
+    if points[-1]["on"] != as_of:
+        points.append(points[-1] | {"on": as_of})
+    return points
 
 
 # --- staff entries -----------------------------------------------------------------------------

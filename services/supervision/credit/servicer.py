@@ -151,7 +151,8 @@ def standing_view(s: ledger.Standing, *, registration: dict, as_of: date) -> dic
             "county_name": county(registration["region_code"]), "as_of": as_of, "score": s.score.score, "grade": s.score.grade,
             "grade_name": s.score.grade_name, "listed": s.score.listed, "starting_score": table["starting_score"],
             "grades": table["grades"], "entries": [entry_view(e, part, table=table) for e, part in zip(s.entries, s.score.parts)],
-            "listings": [listing_view(x, today=as_of) for x in s.listings], "consequences": s.consequences}
+            "listings": [listing_view(x, today=as_of) for x in s.listings], "consequences": s.consequences,
+            "trend": ledger.trend(s, as_of=as_of)}
 
 
 def agency_view(a: dict, findings: list[dict], *, as_of: date, work: list[dict] | None = None) -> dict:

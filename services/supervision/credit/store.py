@@ -89,14 +89,15 @@ def open_hazards(conn: psycopg.Connection, usccs: list[str]) -> dict[str, list[d
 
 
 def registrations(conn: psycopg.Connection, *, prefix: str, uscc: str = "", q: str = "") -> list[dict]:
-    """The enterprises supervision registered within `prefix` (supervision.registration), by credit code."""
+    """The enterprises supervision registered within `prefix` (supervision.registration), by credit code;
+    `q`: the name contains it (case-insensitive; % and _ are the characters themselves)."""
     where, params = ["region_code LIKE %s"], [prefix + "%"]
     if uscc:
         where.append("uscc = %s")
         params.append(uscc)
     if q:
-        where.append("name LIKE %s")
-        params.append(f"%{q}%")
+        where.append("name ILIKE %s")
+        params.append("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     return _rows(conn, f"SELECT uscc, name, region_code FROM supervision.registration WHERE {' AND '.join(where)} ORDER BY uscc", params)
 
 

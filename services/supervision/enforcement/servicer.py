@@ -22,7 +22,6 @@ from services.supervision.inspections import events, rules
 from services.supervision.monitoring.servicer import county
 
 _SVC = "/safety.supervision.v1.CaseService/"
-APPROVED_STEPS = ("filing", "decision", "closure")
 PUBLICATION = "cn.gov.safety.supervision.penalty.publication.v1"
 
 
@@ -30,16 +29,37 @@ def _answer(data) -> mpb.JsonResponse:
     return mpb.JsonResponse(json=jsonio.dumps(data))
 
 
-def case_view(c: dict, today: date) -> dict:
-    return {"id": c["id"], "case_number": c["case_number"], "uscc": c["uscc"], "enterprise_name": c["enterprise_name"],
-            "region_code": c["region_code"], "county_name": county(c["region_code"]), "inspection_id": c["inspection_id"],
-            "recheck_id": c["recheck_id"], "source": c["source"], "cause": c["cause"], "step": c["step"], "step_name": cases.STEP_ZH[c["step"]],
-            "due_on": c["due_on"], "due_provisional": c["due_provisional"], "due_note": workdays.PROVISIONAL_ZH if c["due_provisional"] else "",
-            "overdue": c["step"] != "closed" and bool(c["due_on"]) and c["due_on"] < today,
-            "steps": [s | {"step_name": cases.STEP_ZH[s["step"]]} for s in c["steps"]], "penalty": c["penalty"], "opened_at": c["opened_at"],
-            "opened_by": c["opened_by"], "closed_at": c["closed_at"], "version": c["version"],
-            "remaining": [{"step": s, "step_name": cases.STEP_ZH[s]} for s in cases.ORDER[cases.ORDER.index(c["step"]):]]
-            if c["step"] != "closed" else []}
+def case_view(c: dict, today: date, p: Principal | None = None) -> dict:
+    """A case as the API answers it. With the caller `p` (a single read or a write), also `form`: the
+    fields of the next step if the caller may take it, else []."""
+    out = {"id": c["id"], "case_number": c["case_number"], "uscc": c["uscc"], "enterprise_name": c["enterprise_name"],
+           "region_code": c["region_code"], "county_name": county(c["region_code"]), "inspection_id": c["inspection_id"],
+           "recheck_id": c["recheck_id"], "source": c["source"], "cause": c["cause"], "step": c["step"], "step_name": cases.STEP_ZH[c["step"]],
+           "needs_approval": c["step"] in cases.APPROVED_STEPS,
+           "due_on": c["due_on"], "due_provisional": c["due_provisional"], "due_note": workdays.PROVISIONAL_ZH if c["due_provisional"] else "",
+           "overdue": c["step"] != "closed" and bool(c["due_on"]) and c["due_on"] < today,
+           "steps": [s | {"step_name": cases.STEP_ZH[s["step"]], "entries": cases.entries(s["step"], s["fields"])} for s in c["steps"]],
+           "penalty": c["penalty"], "opened_at": c["opened_at"],
+           "opened_by": c["opened_by"], "closed_at": c["closed_at"], "version": c["version"],
+           "remaining": [{"step": s, "step_name": cases.STEP_ZH[s]} for s in cases.ORDER[cases.ORDER.index(c["step"]):]]
+           if c["step"] != "closed" else []}
+    if p is not None:
+        out["form"] = cases.form(c["step"], c, today) if may_take(p, c) else []
+    return out
+
+
+def _approver(p: Principal) -> bool:
+    return p.has_any_role(roles.PLATFORM_ADMIN, roles.SUPERVISION_SUPERVISOR)
+
+
+def may_take(p: Principal, c: dict) -> bool:
+    """Whether `p` may take the case's next step: an officer of its region, a supervisor for 立案, 处罚决定 and 结案."""
+    try:
+        rules.require_inspector(p)
+        rules.require_within(p, c["region_code"])
+    except (PermissionDenied, NotFound):
+        return False
+    return c["step"] != "closed" and (c["step"] not in cases.APPROVED_STEPS or _approver(p))
 
 
 def open_case(conn, p: Principal, *, enterprise: dict, source: str, cause: str, inspection_id: int | None = None,
@@ -72,7 +92,7 @@ class CaseServicer(inspections_pb2_grpc.CaseServiceServicer):
                 e = grids.registration(conn, fields["uscc"])
                 rules.require_within(p, e["region_code"] if e else None)
                 cid = open_case(conn, p, enterprise=e, source=fields["source"], cause=fields["cause"])
-                return _answer(case_view(store.case(conn, cid), jsonio.today()))
+                return _answer(case_view(store.case(conn, cid), jsonio.today(), p))
             return idempotency.once(conn, context, method=_SVC + "OpenCase", request=request, response_type=mpb.JsonResponse, work=work)
 
     def GetCase(self, request: wpb.JsonRequest, context) -> mpb.JsonResponse:
@@ -81,7 +101,7 @@ class CaseServicer(inspections_pb2_grpc.CaseServiceServicer):
         with self.pool.connection() as conn:
             c = store.case(conn, _id(request))
         rules.require_within(p, c["region_code"] if c else None)
-        return _answer(case_view(c, jsonio.today()))
+        return _answer(case_view(c, jsonio.today(), p))
 
     def ListCases(self, request: wpb.JsonRequest, context) -> mpb.JsonResponse:
         p = current_principal()
@@ -116,7 +136,7 @@ class CaseServicer(inspections_pb2_grpc.CaseServiceServicer):
                 c = store.case(conn, held["id"], lock=True)
                 rules.require_within(p, c["region_code"] if c else None)
                 step = c["step"]
-                if step in APPROVED_STEPS and not p.has_any_role(roles.PLATFORM_ADMIN, roles.SUPERVISION_SUPERVISOR):
+                if step in cases.APPROVED_STEPS and not _approver(p):
                     raise PermissionDenied(f"“{cases.STEP_ZH[step]}”须由负责人审批", f"{step} needs a supervisor's approval")
                 fields = cases.step_fields(step, body, case=c, table=table, today=today)
                 history = {s["step"]: s["fields"] for s in c["steps"]}
@@ -153,7 +173,7 @@ class CaseServicer(inspections_pb2_grpc.CaseServiceServicer):
                     _publish_decision(conn, c, doc, today=today, table=table)
                 audit.record(conn, action="case.advance", target_type="penalty_case", target_id=str(c["id"]),
                              summary={"step": step, "document": record["number"]})
-                return _answer(case_view(c, today))
+                return _answer(case_view(c, today, p))
             return idempotency.once(conn, context, method=_SVC + "AdvanceCase", request=request, response_type=mpb.JsonResponse, work=work)
 
 

@@ -1,6 +1,6 @@
 """What inspections tell others, through the outbox in the transaction of the change: a plan
 published (with its 双随机 draw, for the portal's public disclosure), an inspection completed, an
-enforcement document issued, a re-check done. JSON CloudEvents documented in proto/asyncapi.yaml;
+enforcement document issued, an enterprise's rectification reported, a re-check done. JSON CloudEvents documented in proto/asyncapi.yaml;
 no personal data beyond officers' names and certificate numbers, which enforcement publishes."""
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ PLAN_PUBLISHED = "cn.gov.safety.supervision.plan.published.v1"
 INSPECTION_COMPLETED = "cn.gov.safety.supervision.inspection.completed.v1"
 DOCUMENT_ISSUED = "cn.gov.safety.supervision.document.issued.v1"
 RECHECK_DONE = "cn.gov.safety.supervision.recheck.done.v1"
+RECTIFICATION_REPORTED = "cn.gov.safety.supervision.rectification.reported.v1"
 
 
 def plan_published(conn: psycopg.Connection, plan: dict, items: list[dict]) -> None:
@@ -53,3 +54,13 @@ def recheck_done(conn: psycopg.Connection, recheck: dict) -> None:
             "result": recheck["result"], "next_action": recheck["next_action"], "done_on": recheck["done_on"],
             "opinion_number": recheck["opinion_number"]}
     outbox.enqueue_json(conn, topic=TOPIC, key=f"recheck:{recheck['id']}", source=SOURCE, type_=RECHECK_DONE, subject=str(recheck["id"]), data=data)
+
+
+def rectification_reported(conn: psycopg.Connection, recheck: dict) -> None:
+    """The enterprise reported its rectification of an order (the report's text and its principal's
+    name stay in the platform; the event says which order, when, and the re-check's due day)."""
+    data = {"id": str(recheck["id"]), "order_id": str(recheck["order_id"]), "order_number": recheck["order_number"], "uscc": recheck["uscc"],
+            "region_code": recheck["region_code"], "reported_on": recheck["reports"][-1]["reported_on"], "report": len(recheck["reports"]),
+            "items": len(recheck["reports"][-1]["items"]), "rectify_by": recheck["rectify_by"], "due_on": recheck["due_on"]}
+    outbox.enqueue_json(conn, topic=TOPIC, key=f"recheck:{recheck['id']}", source=SOURCE, type_=RECTIFICATION_REPORTED,
+                        subject=str(recheck["id"]), data=data)

@@ -8,6 +8,12 @@ Rules (numbers in the tables of ./tables, whose sources say what is confirmed an
 - key targets (重点检查对象) get their full cap, spread evenly over the year: n inspections
   12/n months apart, the phase rotated from one key target to the next (in drawn order) so that
   the months carry equal loads;
+- the serious-dishonesty list (严重失信主体名单): an enterprise whose listing is active on the day the
+  plan is drawn is treated by the list's `plans` measure (credit's `dishonesty_list` table, read by
+  the caller through the credit module's consequences): effect `key_target` makes it a key target at
+  its class's cap (full coverage, out of the 双随机 draw), plus `extra_inspections`, which
+  `within_cap` keeps within the cap (the shipped measure: no extra, the cap holds); its items'
+  reason is the measure's `reason_zh` (after its class's key-target reason, if any);
 - ordinary targets: in each class, ⌈ratio × count⌉ enterprises drawn at random (`plan`'s
   `ordinary_sample_ratio`; a 双随机 ratio is a minimum — 抽查比例不低于 — so the count rounds
   up, and a non-empty class with a ratio above 0 always gets at least one), each drawn one gets
@@ -46,6 +52,7 @@ from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from services.kit import regions, ruletables
 from services.kit.ruletables import RuleTable
+from services.supervision.credit.dishonesty import check_plan_measure
 from services.supervision.grids.classes import Classification
 
 TABLES_DIR = Path(__file__).parent / "tables"
@@ -68,6 +75,18 @@ class PlanItem(NamedTuple):
     reason_zh: str
 
 
+class ListedTarget(NamedTuple):
+    """An enterprise on the serious-dishonesty list and what the plans measure made of it."""
+    uscc: str
+    enterprise_name: str
+    klass: str
+    class_key: bool        # a key target by its class already
+    cap: int               # its yearly cap (inspection_caps)
+    inspections: int       # planned for it
+    extra_capped: int      # extra inspections the measure asked for that the cap left out
+    reason_zh: str
+
+
 @dataclass(frozen=True)
 class Plan:
     county: str
@@ -78,6 +97,7 @@ class Plan:
     items: tuple[PlanItem, ...]
     unassigned: tuple[tuple[str, str], ...]   # (uscc, reason_zh), the month named in the reason
     summary: dict
+    listed: tuple[ListedTarget, ...] = ()    # the enterprises the serious-dishonesty list's measure applied to
 
 
 def _problem(zh: str, en: str) -> ValueError:
@@ -102,6 +122,33 @@ def cap_for(enterprise: Mapping, klass: str, *, table: RuleTable) -> int:
     return rule["caps"][column]
 
 
+def listed_measure(consequences: Sequence[Mapping]) -> dict | None:
+    """The plans measure among an enterprise's consequences of the serious-dishonesty list (those of
+    dishonesty.consequences on the plan's day), or None when none applies to plans (not listed, or
+    the listing expired or was removed before that day). Several plans measures merge: the most extra
+    inspections, within the cap unless every one lifts it, their reasons. A plans measure that is not
+    precise (dishonesty.check_plan_measure: a known effect, extra_inspections, within_cap, reason_zh)
+    is refused: the draw never guesses what a vague measure means."""
+    plans = [c for c in consequences if c.get("applies_to") == "plans"]
+    if not plans:
+        return None
+    for c in plans:
+        try:
+            check_plan_measure(c)
+        except ValueError as exc:
+            raise _problem(f"严重失信主体名单的执法检查计划管理措施不明确（应载明 effect、extra_inspections、within_cap、reason_zh）：{c.get('consequence_zh', '')}",
+                           f"the list's plans measure is not precise: {exc}") from None
+    return {"effect": "key_target", "extra_inspections": max(c["extra_inspections"] for c in plans),
+            "within_cap": any(c["within_cap"] for c in plans), "reason_zh": "；".join(dict.fromkeys(c["reason_zh"] for c in plans))}
+
+
+def listed_inspections(cap: int, measure: Mapping) -> tuple[int, int]:
+    """(inspections, extra left out by the cap) of a listed enterprise whose yearly cap is `cap`: as a
+    key target its cap, plus the measure's extra_inspections, which within_cap keeps within the cap."""
+    asked = cap + measure["extra_inspections"]
+    return (cap, asked - cap) if measure["within_cap"] else (asked, 0)
+
+
 # --- inputs -----------------------------------------------------------------------------------------
 
 def _class_of(c) -> tuple[str, bool, tuple[str, ...]]:
@@ -116,8 +163,9 @@ def _json_default(value):
     raise TypeError(f"not JSON: {value!r}")
 
 
-def _digest(*, county, year, enterprises, classes, officers, conflicts, table_caps, table_plan) -> str:
-    """sha256 of the canonical JSON (sorted keys, inputs sorted by uscc / officer id) of what the draw reads."""
+def _digest(*, county, year, enterprises, classes, officers, conflicts, table_caps, table_plan, listed) -> str:
+    """sha256 of the canonical JSON (sorted keys, inputs sorted by uscc / officer id) of what the draw reads
+    (the listed enterprises' plans measures only when there are any: a plan without one digests as before)."""
     payload = {  # rows as lists, their field names given once: canonical, and cheaper than 20,000 key-sorted objects
         "county": county, "year": year,
         "enterprise_fields": ENTERPRISE_FIELDS + ("klass", "key", "key_reasons_zh"),
@@ -127,6 +175,9 @@ def _digest(*, county, year, enterprises, classes, officers, conflicts, table_ca
         "conflicts": sorted(conflicts),
         "tables": [[t.name, t.effective_from, t.body] for t in (table_caps, table_plan)],
     }
+    if listed:
+        payload["listed"] = [[u, sorted(listed[u], key=lambda c: json.dumps(c, sort_keys=True, ensure_ascii=False))]
+                             for u in sorted(listed)]
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -147,7 +198,7 @@ def _last_valid_month(officer: Mapping, *, county: str, year: int, excluded: Seq
     return month if valid_until.day == calendar.monthrange(year, month)[1] else month - 1
 
 
-def _checked(*, county, enterprises, classifications, officers) -> tuple[list, dict, list]:
+def _checked(*, county, enterprises, classifications, officers, listed) -> tuple[list, dict, list, dict, dict]:
     ents = sorted(enterprises, key=lambda e: e["uscc"])
     classes = {}
     for prev, e in zip([None, *ents], ents):
@@ -163,7 +214,15 @@ def _checked(*, county, enterprises, classifications, officers) -> tuple[list, d
     for prev, o in zip([None, *offs], offs):
         if prev is not None and str(prev["id"]) == str(o["id"]):
             raise _problem(f"执法人员重复：{o['id']}", f"officer listed twice: {o['id']}")
-    return ents, classes, offs
+    plans, measures = {}, {}
+    for uscc in sorted(listed):
+        if uscc not in classes:
+            raise _problem(f"严重失信主体{uscc}不是计划的企业", f"listed enterprise {uscc} is not one of the plan's")
+        own = [dict(c) for c in listed[uscc] if c.get("applies_to") == "plans"]
+        measure = listed_measure(own)
+        if measure is not None:
+            plans[uscc], measures[uscc] = own, measure
+    return ents, classes, offs, plans, measures
 
 
 # --- the draw ---------------------------------------------------------------------------------------
@@ -173,21 +232,30 @@ def _spread(n: int, phase: int) -> list[int]:
     return sorted(1 + (i * MONTHS // n + phase) % MONTHS for i in range(n))
 
 
-def _targets(ents, classes, rng, *, table_caps, body) -> tuple[list[tuple[dict, int, bool, str]], dict]:
-    """(enterprise, month, key, reason) of every planned inspection, and the draw's counts."""
+def _targets(ents, classes, rng, *, table_caps, body, measures) -> tuple[list[tuple[dict, int, bool, str]], dict, list[ListedTarget]]:
+    """(enterprise, month, key, reason) of every planned inspection, the draw's counts, and what the
+    serious-dishonesty list's measure made of each listed enterprise."""
     planned: list[tuple[dict, int, bool, str]] = []
     load = [0] * (MONTHS + 1)
-    key = [e for e in ents if classes[e["uscc"]][1]]
+    key = [e for e in ents if classes[e["uscc"]][1] or e["uscc"] in measures]
     rng.shuffle(key)
+    listed: list[ListedTarget] = []
     for i, e in enumerate(key):
-        klass, _, reasons = classes[e["uscc"]]
+        klass, class_key, reasons = classes[e["uscc"]]
         reason = f"重点检查对象（{'、'.join(reasons)}）" if reasons else "重点检查对象"
-        for month in _spread(cap_for(e, klass, table=table_caps), i % MONTHS):
+        n = cap_for(e, klass, table=table_caps)
+        measure = measures.get(e["uscc"])
+        if measure is not None:
+            cap = n
+            n, capped = listed_inspections(cap, measure)
+            reason = f"{reason}；{measure['reason_zh']}" if class_key else measure["reason_zh"]
+            listed.append(ListedTarget(e["uscc"], e.get("name") or "", klass, class_key, cap, n, capped, reason))
+        for month in _spread(n, i % MONTHS):
             planned.append((e, month, True, reason))
             load[month] += 1
     by_class: dict[str, list[dict]] = defaultdict(list)
     for e in ents:
-        if not classes[e["uscc"]][1]:
+        if not classes[e["uscc"]][1] and e["uscc"] not in measures:
             by_class[classes[e["uscc"]][0]].append(e)
     ratios = body["ordinary_sample_ratio"]
     drawn_by_class = {}
@@ -208,9 +276,12 @@ def _targets(ents, classes, rng, *, table_caps, body) -> tuple[list[tuple[dict, 
                 used.add(month)
                 load[month] += 1
                 planned.append((e, month, False, "双随机抽取"))
+    listed.sort(key=lambda t: t.uscc)
     counts = {"enterprises": len(ents), "key_targets": len(key), "ordinary_targets": sum(map(len, by_class.values())),
-              "ordinary_by_class": {k: len(v) for k, v in sorted(by_class.items())}, "drawn_by_class": drawn_by_class}
-    return planned, counts
+              "ordinary_by_class": {k: len(v) for k, v in sorted(by_class.items())}, "drawn_by_class": drawn_by_class,
+              "listed_dishonest": len(listed), "listed_made_key": sum(1 for t in listed if not t.class_key),
+              "listed_inspections": sum(t.inspections for t in listed), "listed_extra_capped": sum(t.extra_capped for t in listed)}
+    return planned, counts, listed
 
 
 def _staff(planned, officers, rng, *, per: int, conflicts: set, last_month: dict) -> tuple[list[PlanItem], list, dict]:
@@ -266,26 +337,29 @@ def _staff(planned, officers, rng, *, per: int, conflicts: set, last_month: dict
 
 def make_plan(*, county: str, year: int, enterprises: Iterable[Mapping], classifications: Mapping,
               officers: Iterable[Mapping], seed: int, table_caps: RuleTable, table_plan: RuleTable,
-              conflicts: Iterable[tuple] = ()) -> Plan:
+              conflicts: Iterable[tuple] = (), listed: Mapping[str, Sequence[Mapping]] | None = None) -> Plan:
     """The plan of `county` (a county's or the city's region code) for `year`.
     enterprises: uscc, name, region_code, sector, standardization_grade, grid_code; classifications:
     uscc → Classification (or a dict with klass, key and optionally key_reasons_zh); officers: id,
     name, agency, region_code, certificate_number, valid_until (date), status; conflicts:
-    (officer id, uscc) pairs never to be paired. ValueError (Chinese / English) on inconsistent
-    inputs or when fewer officers are eligible than one inspection needs."""
+    (officer id, uscc) pairs never to be paired; listed: uscc → the consequences of its listing on
+    the serious-dishonesty list on the plan's day (dishonesty.consequences; its plans measure is
+    applied, the others ignored). ValueError (Chinese / English) on inconsistent inputs or when fewer
+    officers are eligible than one inspection needs."""
     body = table_plan.body
     per = body["officers_per_inspection"]
     conflict_pairs = {(str(o), u) for o, u in conflicts}
-    ents, classes, offs = _checked(county=county, enterprises=enterprises, classifications=classifications, officers=officers)
+    ents, classes, offs, plans, measures = _checked(county=county, enterprises=enterprises, classifications=classifications,
+                                                    officers=officers, listed=listed or {})
     last_month = {o["id"]: _last_valid_month(o, county=county, year=year, excluded=body["officer_excluded_statuses"]) for o in offs}
     eligible = [o for o in offs if last_month[o["id"]] > 0]
     if len(eligible) < per:
         raise _problem(f"可选派的执法人员不足{per}名（执法证有效、未暂停或吊销、属本辖区）：{len(eligible)}名",
                        f"fewer than {per} eligible officers (valid certificate, not suspended or revoked, in the region): {len(eligible)}")
     digest = _digest(county=county, year=year, enterprises=ents, classes=classes, officers=offs, conflicts=conflict_pairs,
-                     table_caps=table_caps, table_plan=table_plan)
+                     table_caps=table_caps, table_plan=table_plan, listed=plans)
     rng = random.Random(seed)
-    planned, counts = _targets(ents, classes, rng, table_caps=table_caps, body=body)
+    planned, counts, listed_targets = _targets(ents, classes, rng, table_caps=table_caps, body=body, measures=measures)
     items, unassigned, load = _staff(planned, eligible, rng, per=per, conflicts=conflict_pairs, last_month=last_month)
     items.sort(key=lambda it: (it.month, it.uscc, tuple(map(str, it.officer_ids))))
     unassigned.sort()
@@ -294,13 +368,13 @@ def make_plan(*, county: str, year: int, enterprises: Iterable[Mapping], classif
                "officers": len(offs), "eligible_officers": len(eligible), **load}
     return Plan(county=county, year=year, seed=seed, digest=digest,
                 tables={t.name: t.effective_from for t in (table_caps, table_plan)},
-                items=tuple(items), unassigned=tuple(unassigned), summary=summary)
+                items=tuple(items), unassigned=tuple(unassigned), summary=summary, listed=tuple(listed_targets))
 
 
 def verify_plan(plan: Plan, *, county: str, year: int, enterprises: Iterable[Mapping], classifications: Mapping,
                 officers: Iterable[Mapping], seed: int, table_caps: RuleTable, table_plan: RuleTable,
-                conflicts: Iterable[tuple] = ()) -> bool:
+                conflicts: Iterable[tuple] = (), listed: Mapping[str, Sequence[Mapping]] | None = None) -> bool:
     """Whether `plan` is exactly what these inputs and seed draw (same digest, same items)."""
     again = make_plan(county=county, year=year, enterprises=enterprises, classifications=classifications, officers=officers,
-                      seed=seed, table_caps=table_caps, table_plan=table_plan, conflicts=conflicts)
+                      seed=seed, table_caps=table_caps, table_plan=table_plan, conflicts=conflicts, listed=listed)
     return again == plan

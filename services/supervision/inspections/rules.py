@@ -202,15 +202,75 @@ def recheck_due(rectify_by: date, table: Mapping) -> date:
 
 
 def recheck_status(recheck: Mapping, today: date) -> str:
-    """waiting (before the deadline), due, overdue (past its due day, not done), done."""
+    """waiting (before the deadline, nothing reported), due (past the deadline, or the enterprise
+    reported its rectification), overdue (past its due day, not done), done."""
     if recheck.get("done_on"):
         return "done"
-    if today <= recheck["rectify_by"]:
+    if today <= recheck["rectify_by"] and not recheck.get("reported_on"):
         return "waiting"
     return "overdue" if today > recheck["due_on"] else "due"
 
 
 RECHECK_STATUS_ZH = {"waiting": "整改期内", "due": "待复查", "overdue": "复查超期", "done": "已复查"}
+
+
+def due_after_report(recheck: Mapping, reported_on: date, table: Mapping) -> date:
+    """The re-check's due day once the enterprise reports its rectification: within the table's days
+    of the report when that comes first, else as it was (期满后 10 日内). Tables before
+    recheck_after_report leave it unchanged."""
+    rule = table.get("recheck_after_report")
+    if rule is None:
+        return recheck["due_on"]
+    if rule["day_type"] != "calendar":
+        raise ValueError("recheck_after_report counts calendar days in this table version")
+    return min(recheck["due_on"], reported_on + timedelta(days=int(rule["days"])))
+
+
+def rectification_report(body: Mapping, *, order: Mapping, today: date) -> dict:
+    """The enterprise's 整改情况报告 against a rectification order: for every item of the order the
+    measures taken and the day it was completed (not before the order, not after today), a summary,
+    and the name of the principal who signs it."""
+    errors: list[FieldViolation] = []
+    issued_on = order["issued_at"].astimezone(jsonio.SHANGHAI).date()
+    wanted = [int(it["no"]) for it in order["body"].get("items", [])]
+    raw = body.get("items")
+    given: dict[int, Mapping] = {}
+    if not isinstance(raw, list):
+        errors.append(_v("items", "items.required", "请逐项填写整改情况", "items must list the order's items"))
+        raw = []
+    for n, it in enumerate(raw):
+        no = it.get("no") if isinstance(it, Mapping) else None
+        if isinstance(no, bool) or not isinstance(no, int) or no not in wanted:
+            errors.append(_v(f"items[{n}].no", "items.no.unknown", "整改项序号不在该指令书中", "no is not an item of this order"))
+        elif no in given:
+            errors.append(_v(f"items[{n}].no", "items.no.duplicate", f"第{no}项重复填写", f"Item {no} is given twice"))
+        else:
+            given[no] = it
+    lines = []
+    for no in wanted:
+        it = given.get(no)
+        if it is None:
+            errors.append(_v(f"items.{no}", "items.missing", f"请填写第{no}项的整改情况", f"Item {no} is missing"))
+            continue
+        nested: list[FieldViolation] = []
+        measures = jsonio.text(it, "measures", f"第{no}项整改措施", nested, max_length=1000)
+        done = None
+        try:
+            done = date.fromisoformat(str(it.get("completed_on")))
+        except ValueError:
+            nested.append(_v("completed_on", "completed_on.format", f"第{no}项完成日期格式应为 YYYY-MM-DD", "completed_on must be YYYY-MM-DD"))
+        if done and done > today:
+            nested.append(_v("completed_on", "completed_on.future", f"第{no}项完成日期不能晚于今天", "completed_on is in the future"))
+        if done and done < issued_on:
+            nested.append(_v("completed_on", "completed_on.early", f"第{no}项完成日期不能早于指令书下达日期（{issued_on.isoformat()}）",
+                             "completed_on is before the order was issued"))
+        errors += [FieldViolation(f"items.{no}.{v.field}", v.code, v.message_zh, v.message_en) for v in nested]
+        lines.append({"no": no, "measures": measures, "completed_on": done.isoformat() if done else None})
+    summary = jsonio.text(body, "summary", "整改情况说明", errors, max_length=2000, required=False)
+    principal = jsonio.text(body, "principal", "主要负责人（签字）", errors, max_length=50)
+    if errors:
+        raise invalid(*errors)
+    return {"items": lines, "summary": summary, "principal": principal}
 
 
 def recheck_result(body: Mapping, *, recheck: Mapping, today: date, max_days: int) -> dict:

@@ -19,6 +19,7 @@ from services.kit.auth import Principal, current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
 from services.supervision import datacentre, sectors
+from services.supervision.credit import dishonesty, ledger as credit_ledger
 from services.supervision.enforcement import documents, render, store as docstore
 from services.supervision.enforcement.servicer import open_case as open_penalty_case
 from services.supervision.grids import store as grids
@@ -95,9 +96,19 @@ def document_view(d: dict, *, brief: bool = False) -> dict:
 
 def recheck_view(r: dict, today: date) -> dict:
     state = rules.recheck_status(r, today)
-    return r | {"county_name": county(r["region_code"]), "state": state, "state_name": rules.RECHECK_STATUS_ZH[state],
-                "overdue": state == "overdue", "result_name": rules.RESULT_ZH.get(r["result"] or ""),
-                "next_action_name": rules.NEXT_ZH.get(r["next_action"] or "")}
+    reports = r["reports"]
+    return {k: v for k, v in r.items() if k != "reports"} | {
+        "county_name": county(r["region_code"]), "state": state, "state_name": rules.RECHECK_STATUS_ZH[state], "overdue": state == "overdue",
+        "result_name": rules.RESULT_ZH.get(r["result"] or ""), "next_action_name": rules.NEXT_ZH.get(r["next_action"] or ""),
+        "reported": bool(reports), "report": reports[-1] if reports else None, "report_count": len(reports)}
+
+
+def rectification_view(r: dict, today: date) -> dict:
+    """What the enterprise sees of its order's re-check: the state, the due day, its latest report
+    and the result (the officers' names stay with the officers)."""
+    v = recheck_view(r, today)
+    return {k: v[k] for k in ("id", "state", "state_name", "rectify_by", "due_on", "done_on", "result", "result_name", "next_action_name",
+                              "opinion_number", "reported", "reported_on", "report", "report_count", "version")}
 
 
 class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
@@ -106,7 +117,7 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
         ("DeclareConflict", "plan.conflict", "officer_conflict"), ("StartInspection", "inspection.start", "inspection"),
         ("AddFinding", "inspection.finding.add", "inspection"), ("RemoveFinding", "inspection.finding.remove", "inspection"),
         ("CompleteInspection", "inspection.complete", "inspection"), ("SignDocument", "document.sign", "document"),
-        ("RecordRecheck", "recheck.record", "recheck"))}
+        ("RecordRecheck", "recheck.record", "recheck"), ("ReportRectification", "rectification.report", "recheck"))}
 
     def __init__(self, pool: ConnectionPool):
         self.pool = pool
@@ -155,19 +166,24 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
             raise invalid(FieldViolation("year", "year.unclassified", f"{len(missing)}家企业尚无{year}年度分类，请先完成分类分级",
                                          f"{len(missing)} enterprises have no class for {year}; classify them first"))
         conflicts = store.conflicts(conn, [e["uscc"] for e in enterprises])
+        credit = _listed_on(conn, [e["uscc"] for e in enterprises], jsonio.today())
         try:
             plan = planning.make_plan(county=county_code, year=year, enterprises=enterprises, classifications=classes,
-                                      officers=officers, seed=seed, table_caps=caps, table_plan=plan_table, conflicts=conflicts)
+                                      officers=officers, seed=seed, table_caps=caps, table_plan=plan_table, conflicts=conflicts,
+                                      listed=credit["listed"])
         except ValueError as exc:
             zh, _, en = str(exc).partition(" / ")
             raise invalid(FieldViolation("county_code", "plan.infeasible", zh, en or zh)) from None
         names = {o["id"]: o["name"] for o in officers}
         plan_id = store.replace_draft(
-            conn, county_code=county_code, year=year, seed=seed, digest=plan.digest, tables=plan.tables,
+            conn, county_code=county_code, year=year, seed=seed, digest=plan.digest,
+            tables=plan.tables | {credit_ledger.LIST: credit["dishonesty_list"]},
             inputs={"enterprises": enterprises, "classes": classes, "officers": [o | {"valid_until": o["valid_until"].isoformat()}
                                                                                for o in officers],
-                    "conflicts": [list(c) for c in conflicts]},
-            summary=plan.summary, unassigned=[list(u) for u in plan.unassigned],
+                    "conflicts": [list(c) for c in conflicts], "credit": credit},
+            summary=plan.summary | {"credit_listed": [t._asdict() | {"decision_numbers": credit["decision_numbers"].get(t.uscc, [])}
+                                                      for t in plan.listed]},
+            unassigned=[list(u) for u in plan.unassigned],
             items=[(i.uscc, i.enterprise_name, i.month, i.key, list(i.officer_ids), [names[o] for o in i.officer_ids], i.reason_zh)
                    for i in plan.items], by=p.name)
         audit.record(conn, action="plan.generate", target_type="plan", target_id=str(plan_id),
@@ -223,7 +239,8 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
         officers = [o | {"valid_until": date.fromisoformat(o["valid_until"])} for o in inputs["officers"]]
         again = planning.make_plan(county=plan["county_code"], year=plan["year"], enterprises=inputs["enterprises"],
                                    classifications=inputs["classes"], officers=officers, seed=plan["seed"], table_caps=caps,
-                                   table_plan=plan_table, conflicts=[tuple(c) for c in inputs["conflicts"]])
+                                   table_plan=plan_table, conflicts=[tuple(c) for c in inputs["conflicts"]],
+                                   listed=(inputs.get("credit") or {}).get("listed") or {})
         held = sorted((i["uscc"], i["month"], tuple(i["officer_ids"])) for i in items)
         drawn = sorted((i.uscc, i.month, tuple(i.officer_ids)) for i in again.items)
         return _answer({"id": plan["id"], "verified": again.digest == plan["digest"] and held == drawn,
@@ -431,16 +448,19 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
             raise invalid(FieldViolation("type", "type.enum", "文书种类不在可选范围内", "Unknown document type"))
         year = jsonio.year(request.query["year"]) if request.query.get("year") else None
         size, after = jsonio.page(request.query)
+        today = jsonio.today()
         with self.pool.connection() as conn:
             rows, total = docstore.listing(conn, prefix=prefix, uscc=own or (request.query.get("uscc") or "").upper() or None, doc_type=doc_type,
                                            year=year, after=int(after or 0), limit=size + 1)
-        return _answer({"items": [document_view(r, brief=True) for r in rows[:size]],
+            rechecks = store.rechecks_of_orders(conn, [r["id"] for r in rows[:size] if r["type"] == "rectification_order"])
+        return _answer({"items": [_with_rectification(document_view(r, brief=True), rechecks.get(r["id"]), today) for r in rows[:size]],
                         "next_page_token": paging.next_token(rows, size, key="id") or None, "total": total})
 
     def GetDocument(self, request: wpb.JsonRequest, context) -> mpb.JsonResponse:
         with self.pool.connection() as conn:
             d = _readable_document(current_principal(), docstore.get(conn, _id(request, "文书")))
-        return _answer(document_view(d))
+            r = store.recheck_of_order(conn, d["id"]) if d["type"] == "rectification_order" else None
+        return _answer(_with_rectification(document_view(d), r, jsonio.today()))
 
     def RenderDocument(self, request: wpb.JsonRequest, context) -> pb.PdfResponse:
         with self.pool.connection() as conn:
@@ -548,7 +568,50 @@ class InspectionServicer(inspections_pb2_grpc.InspectionServiceServicer):
             return idempotency.once(conn, context, method=_SVC + "RecordRecheck", request=request, response_type=mpb.JsonResponse, work=work)
 
 
+    def ReportRectification(self, request: wpb.JsonRequest, context) -> mpb.JsonResponse:
+        """The enterprise reports how it rectified each item of an order issued to it (整改情况报告),
+        signed by its principal; the re-check then falls due within the table's days of the report.
+        A corrected report may follow until the re-check is recorded; every one is kept."""
+        p = current_principal()
+        own = _enterprise(p)
+        if not own:
+            raise PermissionDenied("整改情况报告由被责令整改的生产经营单位提交", "Only the enterprise the order was issued to reports")
+        body = jsonio.body(request.body)
+        today = jsonio.today()
+        deadlines = documents.table("enforcement_deadlines", today)
+        with self.pool.connection() as conn, conn.transaction():
+            def work() -> mpb.JsonResponse:
+                order = _readable_document(p, docstore.get(conn, _id(request, "文书")))
+                r = store.recheck_of_order(conn, order["id"], lock=True) if order["type"] == "rectification_order" else None
+                if r is None:
+                    raise invalid(FieldViolation("id", "id.not_order", "只有责令限期整改指令书需要报告整改情况",
+                                                 "Only a rectification order takes a rectification report"))
+                if r["done_on"]:
+                    raise Conflict("该整改指令已复查，不能再报告整改情况", "This order was already re-checked")
+                if request.version and request.version != r["version"]:
+                    raise Conflict("整改记录已被他人修改，请刷新后重试", "The re-check was changed by someone else; reload and retry")
+                report = rules.rectification_report(body, order=order, today=today) | {
+                    "reported_on": today.isoformat(), "reported_at": _now().isoformat(), "reported_by": p.name}
+                reported_on = r["reported_on"] or today
+                due_on = rules.due_after_report(r, reported_on, deadlines.body)
+                if not store.add_report(conn, recheck_id=r["id"], version=r["version"], report=report, reported_on=reported_on, due_on=due_on):
+                    raise Conflict("整改记录已被他人修改，请刷新后重试", "The re-check was changed by someone else; reload and retry")
+                done = store.recheck_of_order(conn, order["id"])
+                events.rectification_reported(conn, done)
+                audit.record(conn, action="rectification.report", target_type="recheck", target_id=str(r["id"]),
+                             summary={"order": order["number"], "items": len(report["items"]), "report": len(done["reports"]),
+                                      "due_on": done["due_on"].isoformat()})
+                return _answer(_with_rectification(document_view(order), done, today))
+            return idempotency.once(conn, context, method=_SVC + "ReportRectification", request=request, response_type=mpb.JsonResponse,
+                                    work=work)
+
+
 # --- helpers --------------------------------------------------------------------------------------
+
+def _with_rectification(view: dict, recheck: dict | None, today: date) -> dict:
+    """A rectification order's view with its re-check (整改与复查情况); other documents unchanged."""
+    return view | {"rectification": rectification_view(recheck, today)} if recheck else view
+
 
 def _require_planner(p: Principal, region_code: str) -> None:
     rules.require_inspector(p)
@@ -581,6 +644,21 @@ def _scope(p: Principal, region_code: str | None) -> str:
         rules.require_within(p, region_code)
         return regions.significant_prefix(region_code)
     return prefix
+
+
+def _listed_on(conn, usccs: list[str], day: date) -> dict:
+    """The plan's credit input: the enterprises on the serious-dishonesty list on `day` with their
+    plans measures, asked of the credit module as licensing asks it (the standing's consequences,
+    kept where they apply to plans), the decision numbers of the active listings, and the version of
+    the list's table. Recorded in the plan's inputs, so that the draw is verified from them."""
+    listed, numbers = {}, {}
+    for uscc, s in credit_ledger.standings(conn, usccs, as_of=day).items():
+        plans = [c for c in s.consequences if c.get("applies_to") == "plans"]
+        if plans:
+            listed[uscc] = plans
+            numbers[uscc] = sorted(x["decision_number"] for x in s.listings if dishonesty.active(x, as_of=day))
+    return {"as_of": day.isoformat(), credit_ledger.LIST: credit_ledger.version(credit_ledger.LIST, day).isoformat(),
+            "listed": listed, "decision_numbers": numbers}
 
 
 def _officer_input(o: dict) -> dict:

@@ -138,7 +138,8 @@ def set_hazard(conn: psycopg.Connection, *, inspection_id: int, seq: int, hazard
 # --- re-checks ------------------------------------------------------------------------------------
 
 _RECHECK = """SELECT r.id, r.order_id, d.number AS order_number, d.inspection_id, r.uscc, r.enterprise_name, r.region_code, r.rectify_by,
-                     r.due_on, r.done_on, r.result, r.opinion, r.next_action, r.opinion_id, o.number AS opinion_number, r.done_by, r.version
+                     r.due_on, r.done_on, r.result, r.opinion, r.next_action, r.opinion_id, o.number AS opinion_number, r.done_by,
+                     r.reports, r.reported_on, r.version
                 FROM inspections.recheck r JOIN inspections.document d ON d.id = r.order_id
                 LEFT JOIN inspections.document o ON o.id = r.opinion_id"""
 
@@ -156,9 +157,10 @@ def recheck(conn: psycopg.Connection, recheck_id: int, *, lock: bool = False) ->
 
 def rechecks(conn: psycopg.Connection, *, prefix: str, state: str | None, today, after: int, limit: int) -> tuple[list[dict], int]:
     where, params = ["r.region_code LIKE %s"], [prefix + "%"]
-    conds = {"open": "r.done_on IS NULL", "due": "r.done_on IS NULL AND r.rectify_by < %s AND r.due_on >= %s",
+    conds = {"open": "r.done_on IS NULL",
+             "due": "r.done_on IS NULL AND (r.rectify_by < %s OR r.reported_on IS NOT NULL) AND r.due_on >= %s",
              "overdue": "r.done_on IS NULL AND r.due_on < %s", "done": "r.done_on IS NOT NULL",
-             "waiting": "r.done_on IS NULL AND r.rectify_by >= %s"}
+             "waiting": "r.done_on IS NULL AND r.rectify_by >= %s AND r.reported_on IS NULL"}
     if state:
         where.append(conds[state])
         params.extend([today] * conds[state].count("%s"))
@@ -173,3 +175,20 @@ def finish_recheck(conn: psycopg.Connection, *, recheck_id: int, version: int, r
                                done_by = %s, version = version + 1 WHERE id = %s AND version = %s AND done_on IS NULL""",
                         (result["rechecked_on"], result["result"], result["opinion"], result["next_action"], opinion_id, by,
                          recheck_id, version)).rowcount == 1
+
+
+def recheck_of_order(conn: psycopg.Connection, order_id: int, *, lock: bool = False) -> dict | None:
+    return _row(conn, _RECHECK + " WHERE r.order_id = %s" + (" FOR UPDATE OF r" if lock else ""), (order_id,))
+
+
+def rechecks_of_orders(conn: psycopg.Connection, order_ids: list[int]) -> dict[int, dict]:
+    if not order_ids:
+        return {}
+    return {r["order_id"]: r for r in _rows(conn, _RECHECK + " WHERE r.order_id = ANY(%s)", (order_ids,))}
+
+
+def add_report(conn: psycopg.Connection, *, recheck_id: int, version: int, report: dict, reported_on, due_on) -> bool:
+    """Append the enterprise's report; the first one fixes reported_on (and the due day it brings)."""
+    return conn.execute("""UPDATE inspections.recheck SET reports = reports || %s::jsonb, reported_on = coalesce(reported_on, %s),
+                               due_on = %s, version = version + 1 WHERE id = %s AND version = %s AND done_on IS NULL""",
+                        (jsonb([report]), reported_on, due_on, recheck_id, version)).rowcount == 1

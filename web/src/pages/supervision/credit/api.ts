@@ -41,6 +41,11 @@ export interface Condition {
 export interface Consequence {
   applies_to: string
   consequence_zh: string
+  /** A precise plans measure (dishonesty_list from 2026-12-01): what the yearly plan does with a listed enterprise. */
+  effect?: string
+  extra_inspections?: number
+  within_cap?: boolean
+  reason_zh?: string
 }
 
 export interface CreditTypes {
@@ -132,6 +137,15 @@ export interface DishonestyListing {
   repair_conditions?: Condition[]
 }
 
+/** A point of the score over time (ledger.trend): the score, grade and listing from that day on. */
+export interface TrendPoint {
+  on: string
+  score: number
+  grade: string
+  grade_name: string
+  listed: boolean
+}
+
 export interface CreditPage {
   uscc: string
   name: string
@@ -147,6 +161,8 @@ export interface CreditPage {
   entries: Entry[]
   listings: DishonestyListing[]
   consequences: Consequence[]
+  /** The score over time, at least a year back, through `as_of`. */
+  trend: TrendPoint[]
 }
 
 /** The repair application's states (dishonesty.REPAIR_STATES). */

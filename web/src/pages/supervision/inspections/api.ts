@@ -222,6 +222,36 @@ export interface DocumentBrief {
   issued_at: string
   unit_signed: boolean
   unit_refused: boolean
+  /** A rectification order's re-check, as its enterprise sees it. */
+  rectification?: Rectification
+}
+
+/** The enterprise's 整改情况报告 against an order (the latest one is shown). */
+export interface RectificationReport {
+  items: { no: number; measures: string; completed_on: string }[]
+  summary: string
+  principal: string
+  reported_on: string
+  reported_at: string
+  reported_by: string
+}
+
+export interface Rectification {
+  id: number
+  state: RecheckState
+  state_name: string
+  rectify_by: string
+  due_on: string
+  done_on: string | null
+  result: 'passed' | 'failed' | null
+  result_name: string | null
+  next_action_name: string | null
+  opinion_number: string | null
+  reported: boolean
+  reported_on: string | null
+  report: RectificationReport | null
+  report_count: number
+  version: number
 }
 
 export interface Signature {
@@ -244,6 +274,8 @@ export const pdfUrl = (id: number) => `/api/v1/enforcement-documents/${id}/pdf`
 export const listDocuments = (q: { type?: string; uscc?: string; year?: number | ''; page_size?: number }, pageToken = '') =>
   apiGet<PageAnswer<DocumentBrief>>('/api/v1/enforcement-documents', { ...q, page_token: pageToken }, opts)
 export const getDocument = (id: number | string) => apiGet<EnforcementDocument>(`/api/v1/enforcement-documents/${id}`, undefined, opts)
+export const reportRectification = (id: number | string, body: Record<string, unknown>, options: RequestOptions = {}) =>
+  apiPost<EnforcementDocument>(`/api/v1/enforcement-documents/${id}/rectification-report`, body, options)
 export const signDocument = (id: number, body: { role: string; name: string; refused: boolean; note: string }, options: RequestOptions = {}) =>
   apiPost<EnforcementDocument>(`/api/v1/enforcement-documents/${id}/signatures`, body, options)
 
@@ -275,6 +307,10 @@ export interface Recheck {
   state: RecheckState
   state_name: string
   overdue: boolean
+  reported: boolean
+  reported_on: string | null
+  report: RectificationReport | null
+  report_count: number
 }
 
 export const listRechecks = (q: { state?: string; page_size?: number }, pageToken = '') =>
