@@ -2,7 +2,9 @@
 隐患排查治理季报 of the last quarter that has ended, is told field by field that rectified hazards
 cannot exceed those found, corrects it and reports it signed by the principal; the page then shows
 it reported, and the county's inspector sees it among the period's reports (and the plant no longer
-among the missing). And the plant reads the 责令限期整改指令书 an inspection issued to it."""
+among the missing). And the plant reads the 责令限期整改指令书 an inspection issued to it, reports
+its rectification item by item (told field by field what is missing), and the county's inspector
+reads the report on the re-check it made due."""
 from __future__ import annotations
 
 import uuid
@@ -62,9 +64,10 @@ def test_the_plant_reports_its_quarter_and_the_county_sees_it(page: Page, http, 
     assert KT_USCC not in {m["uscc"] for m in seen.json()["missing"]}
 
 
-def test_the_plant_reads_the_order_issued_to_it(page: Page, http, staff_token, records):
+def test_the_plant_reads_the_order_issued_to_it_and_reports_its_rectification(page: Page, http, staff_token, records):
     """An inspection of the plant completed through the API issues its record and a 责令限期整改指令书;
-    the plant's safety manager finds the order with its number and due date on its own page."""
+    the plant's safety manager finds the order with its number and due date on its own page, and
+    reports how it was rectified; the re-check falls due and the inspector reads the report."""
     inspector = staff_token("kongtong-inspector")
     officers = [records.create("officer", region="620802", valid_until=f"{datetime.now(SH).year + 3}-12-31") for _ in range(2)]
     headers = bearer(inspector)
@@ -90,3 +93,34 @@ def test_the_plant_reads_the_order_issued_to_it(page: Page, http, staff_token, r
     expect(row).to_contain_text("责令限期整改指令书")
     expect(row.get_by_test_id("document-due")).to_have_text(order["due_on"])
     expect(row.get_by_test_id("document-print")).to_have_attribute("href", f"/api/v1/enforcement-documents/{order['id']}/pdf")
+    expect(row.get_by_test_id("document-rectification")).to_have_text("整改期内")
+
+    row.get_by_test_id(f"document-report-{order['id']}").click()
+    form = page.get_by_test_id("rectification-report")
+    expect(form.get_by_test_id("report-order-number")).to_have_text(order["number"])
+    expect(form.get_by_test_id("report-item-1")).to_contain_text("仓库内物品堆放占用安全通道")
+    form.get_by_test_id("report-submit").click()
+    expect(form.get_by_text("请填写第1项整改措施")).to_be_visible()
+    expect(form.get_by_text("请填写主要负责人（签字）")).to_be_visible()
+    form.get_by_test_id("report-measures-1").fill("已清理安全通道内堆放物品，划定通道标线并设置警示标志")
+    today = datetime.now(SH).date().isoformat()
+    day = form.get_by_test_id("report-completed-1").locator("input")
+    day.fill(today)
+    day.press("Enter")
+    form.get_by_test_id("report-principal").fill("李建国")
+    form.get_by_test_id("report-submit").click()
+    expect(form.get_by_test_id("report-state")).to_contain_text(f"已报告（{today}），待复查")
+    expect(form.get_by_test_id("report-submit")).to_have_text("更正整改情况报告")
+    page.get_by_test_id("back").click()
+    row = page.get_by_test_id("document-row").filter(has=page.get_by_text(order["number"], exact=True))
+    expect(row.get_by_test_id("document-rectification")).to_have_text("已报告，待复查")
+
+    page.context.clear_cookies()
+    log_in(page, "kongtong-inspector", "/app/supervision/")
+    page.goto("/app/supervision/#/rechecks?state=due")
+    due = page.get_by_test_id("recheck-row").filter(has=page.get_by_text(order["number"], exact=True))
+    expect(due.get_by_test_id("recheck-reported")).to_have_text(f"{today} 已报告")
+    due.get_by_role("button", name="复查").click()
+    report = page.get_by_test_id("recheck-report")
+    expect(report).to_contain_text("主要负责人 李建国")
+    expect(report).to_contain_text("已清理安全通道内堆放物品")

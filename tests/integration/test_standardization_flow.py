@@ -121,6 +121,12 @@ def test_kt_applies_and_a_county_supervisor_certifies_grade_three(http, people, 
     too_soon = http.post(f"{BASE}/{app['id']}/certificate", json={"version": app["version"]},
                          headers=people["supervisor"]() | {"Idempotency-Key": str(uuid.uuid4())})
     assert_problem(too_soon, 409, "conflict")
+    app = step(http, people["supervisor"](), app, "objections", {"content": "该企业应急演练记录不实", "objector": "李某（来信人）"})
+    assert app["objections"][0]["objector"] == "李某（来信人）"
+    theirs = http.get(f"{BASE}/{app['id']}", headers=people["enterprise"]()).json()["objections"]
+    assert theirs == [{"content": "该企业应急演练记录不实", "received_on": TODAY.isoformat()}], "the applicant does not learn who objected"
+    listed = http.get(BASE, params={"page_size": 200}, headers=people["enterprise"]()).json()["items"]
+    assert "objector" not in next(a for a in listed if a["id"] == app["id"])["objections"][0]
 
     end_the_notice(supervision_db, app)
     # the data centre holds no grade for KT until the certificate: the county supervisor writes it
@@ -129,7 +135,7 @@ def test_kt_applies_and_a_county_supervisor_certifies_grade_three(http, people, 
     r = http.patch(f"/api/v1/enterprises/{KT_USCC}", json={"version": record["version"], "standardization_grade": None},
                    headers=people["city"]())
     assert r.status_code == 200 and r.json().get("standardization_grade") is None, r.text
-    app = step(http, people["supervisor"](), app, "certificate")
+    app = step(http, people["supervisor"](), app, "certificate", {"objections_handled": "经核实，演练记录与现场视频一致，异议不成立"})
     assert app["status"] == "certified" and app["certified_on"] == TODAY.isoformat()
     cert = app["certificate"]
     assert re.fullmatch(rf"AQBⅢWH甘{TODAY.year}\d{{5}}", cert["number"]), cert["number"]
@@ -139,11 +145,11 @@ def test_kt_applies_and_a_county_supervisor_certifies_grade_three(http, people, 
 
     seen = http.get(f"{BASE}/{app['id']}", headers=people["enterprise"]())
     assert seen.status_code == 200
-    actions = ["submit", "accept", "score", "score", "review", "notice", "certify"]
+    actions = ["submit", "accept", "score", "score", "review", "notice", "object", "certify"]
     assert [s["action"] for s in seen.json()["steps"]] == actions
     events = outbox(supervision_db, app["id"])
     changed = [e["data"] for e in events if e["type"] == "cn.gov.safety.supervision.standardization.application.changed.v1"]
-    assert [e["action"] for e in changed] == actions and [e["version"] for e in changed] == list(range(1, 8))
+    assert [e["action"] for e in changed] == actions and [e["version"] for e in changed] == list(range(1, 9))
     assert changed[-1]["changed_at"].endswith("Z") and changed[-1]["awarded_grade"] == "3"
     (notice,) = [e["data"] for e in events if e["type"] == "cn.gov.safety.supervision.standardization.notice.v1"]
     assert (notice["uscc"], notice["grade_name"], notice["authority"]) == (KT_USCC, "三级", "平凉市崆峒区应急管理局")

@@ -92,7 +92,9 @@ def certificate_view(cert: dict, *, table: dict, today: date) -> dict:
 
 
 def view(app: dict, *, certificate: dict | None, calendar: Calendar, today: date, scores: list[dict] | None = None,
-         steps: list[dict] | None = None) -> dict:
+         steps: list[dict] | None = None, party: bool = False) -> dict:
+    """An application as its readers see it; `party` (the applicant enterprise) does not see who
+    raised an objection or who recorded it, only what was raised and when."""
     table = table_of(app)
     family = table["families"][app["family"]]
     out = {
@@ -109,7 +111,8 @@ def view(app: dict, *, certificate: dict | None, calendar: Calendar, today: date
             {"code": k, "name": v["name"], "score": app["part_scores"].get(k)} for k, v in family["parts"].items()],
         "awarded_grade": app["awarded_grade"], "awarded_grade_name": rules.grade_name(table, app["awarded_grade"]),
         "review": app["review"], "reviewed_on": app["reviewed_on"], "reviewed_by": app["reviewed_by"],
-        "objections": app["objections"], "objections_handled": app["objections_handled"], "certified_on": app["certified_on"],
+        "objections": [{"content": o["content"], "received_on": o["received_on"]} for o in app["objections"]] if party
+        else app["objections"], "objections_handled": app["objections_handled"], "certified_on": app["certified_on"],
         "certificate": certificate_view(certificate, table=table, today=today) if certificate else None,
         "clock": rules.clock(app, certificate=certificate, calendar=calendar, table=table, family=family, today=today),
         "version": app["version"]}
@@ -170,12 +173,13 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
         with self.pool.connection() as conn:
             app = self._get(p, conn, request.id)
             return answer(view(app, certificate=store.certificate_of(conn, app["id"]), calendar=workdays.load(conn),
-                               today=jsonio.today(), scores=store.scores(conn, app["id"]), steps=store.steps(conn, app["id"]))
+                               today=jsonio.today(), scores=store.scores(conn, app["id"]), steps=store.steps(conn, app["id"]),
+                               party=p.kind == "enterprise")
                           | {"actions": self._actions(p, app)})
 
     def ListApplications(self, request, context):
-        q, today = request.query, jsonio.today()
-        f = applications.queue_filters(current_principal(), q, WORDING, statuses=rules.STATUSES, open_statuses=rules.OPEN)
+        q, today, p = request.query, jsonio.today(), current_principal()
+        f = applications.queue_filters(p, q, WORDING, statuses=rules.STATUSES, open_statuses=rules.OPEN)
         table = table_on(today)
         for name, allowed in (("family", table["families"]), ("applied_grade", table["grades"]), ("kind", rules.KINDS)):
             f.equal(q, name, allowed)
@@ -186,8 +190,8 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
             rows, total = store.listing(conn, where=f.where, params=f.params, size=f.size, after=f.after)
             certificates = store.certificates_of(conn, [r["id"] for r in rows[:f.size]])
             calendar = workdays.load(conn)
-        return answer({"items": [view(r, certificate=certificates.get(r["id"]), calendar=calendar, today=today)
-                                 for r in rows[:f.size]],
+        return answer({"items": [view(r, certificate=certificates.get(r["id"]), calendar=calendar, today=today,
+                                      party=p.kind == "enterprise") for r in rows[:f.size]],
                        "next_page_token": paging.next_token(rows, f.size, key="id") or None, "total": total})
 
     # --- what the machinery asks of a workflow (services/supervision/applications.py) ----------
@@ -202,7 +206,7 @@ class StandardizationServicer(applications.Workflow, standardization_pb2_grpc.St
 
     def _answer(self, s: Step, app: dict) -> pb.JsonResponse:
         return answer(view(app, certificate=store.certificate_of(s.conn, app["id"]), calendar=s.calendar, today=s.today,
-                           scores=store.scores(s.conn, app["id"]), steps=store.steps(s.conn, app["id"]))
+                           scores=store.scores(s.conn, app["id"]), steps=store.steps(s.conn, app["id"]), party=s.p.kind == "enterprise")
                       | {"actions": self._actions(s.p, app)})
 
     def _apply(self, s: Step, *, uscc: str, kind: str, parent_id: int | None, action: str, detail: dict) -> dict:

@@ -156,6 +156,10 @@ export const listTypes = () => apiGet<{ effective_from: string; types: LicenceTy
 export const listApplications = (q: { status?: string; licence_type?: string; overdue?: string; page_size?: number }, pageToken = '') =>
   apiGet<PageAnswer<Application>>('/api/v1/licensing/applications', { ...q, page_token: pageToken }, opts)
 export const getApplication = (id: string) => apiGet<Application>(`/api/v1/licensing/applications/${encodeURIComponent(id)}`, undefined, opts)
+/** A new application (an enterprise for itself; staff with `uscc`): licence_type, scope, sector,
+ *  materials [{code, reference}], note. The server checks it field by field (422 with `errors`). */
+export const submitApplication = (body: Record<string, unknown>, options: RequestOptions = {}) =>
+  apiPost<Application>('/api/v1/licensing/applications', body, options)
 export const act = (id: string, path: string, body: Record<string, unknown>, options: RequestOptions = {}) =>
   apiPost<Application>(`/api/v1/licensing/applications/${encodeURIComponent(id)}/${path}`, body, options)
 

@@ -2,9 +2,10 @@
 // services/supervision/standardization/servicer.py `view`; the standards are rules.standards_view).
 import { apiGet, apiPost, type RequestOptions } from '@/shared/api'
 import type { PageAnswer } from '@/shared/latest'
+import type { ClockView } from '@/shared/ClockCell.vue'
 import type { Deadline, Step } from '../licensing/api'
 
-export type { Deadline, Step }
+export type { ClockView, Deadline, Step }
 
 const opts = { notify: false }
 
@@ -172,6 +173,29 @@ export const listApplications = (
   pageToken = '',
 ) => apiGet<PageAnswer<Application>>(`${BASE}/applications`, { ...q, page_token: pageToken }, opts)
 export const getApplication = (id: string) => apiGet<Application>(`${BASE}/applications/${encodeURIComponent(id)}`, undefined, opts)
+/** A new grading application (an enterprise for itself; staff with `uscc`): applied_grade, self_score,
+ *  system_running_since, self_assessment (the report's reference), note; checked field by field (422). */
+export const submitApplication = (body: Record<string, unknown>, options: RequestOptions = {}) =>
+  apiPost<Application>(`${BASE}/applications`, body, options)
+/** The sector (监管行业) the data centre holds for an enterprise: the server grades it by the family
+ *  of the standards that lists this sector. */
+export const getEnterpriseSector = (uscc: string) =>
+  apiGet<{ sector: string | null }>(`/api/v1/enterprises/${encodeURIComponent(uscc)}`, undefined, opts).then((r) => r.sector ?? null)
+
+/** The family whose standard grades enterprises of `sector` (none: the sector is not graded). */
+export function familyOfSector(s: Standards | null | undefined, sector: string | null | undefined): Family | undefined {
+  return sector ? s?.families.find((f) => f.sectors.includes(sector)) : undefined
+}
+
+/** The grades of `family` the platform grades (its review level is the city's or a county's), best first. */
+export function familyGrades(s: Standards | null | undefined, family: Family | undefined): { grade: string; name: string; level_name: string }[] {
+  if (!s || !family) return []
+  const levels = s.common.platform_review_levels
+  return s.grades.flatMap((g) => {
+    const r = family.review_levels.find((x) => x.grade === g.grade)
+    return r && levels.includes(r.level) ? [{ grade: g.grade, name: g.name, level_name: r.level_name }] : []
+  })
+}
 export const act = (id: string, path: string, body: Record<string, unknown>, options: RequestOptions = {}) =>
   apiPost<Application>(`${BASE}/applications/${encodeURIComponent(id)}/${path}`, body, options)
 
@@ -193,6 +217,8 @@ export interface FieldSpec {
   /** [code, name]; for to_grade and applied_grade filled in by the view. */
   options?: [string, string][]
   placeholder?: string
+  /** For text: how long it may be (100 otherwise). */
+  maxlength?: number
 }
 
 export interface ActionSpec {
@@ -241,7 +267,7 @@ export const ACTIONS: ActionSpec[] = [
       { name: 'applied_grade', label: '申请等级', type: 'select', required: true },
       { name: 'self_score', label: '自评得分', type: 'number', required: true },
       { name: 'system_running_since', label: '体系运行起始日期', type: 'date', required: true },
-      { name: 'self_assessment', label: '自评报告（文件编号）', type: 'text' },
+      { name: 'self_assessment', label: '自评报告（文件编号）', type: 'text', maxlength: 200 },
       { name: 'note', label: '备注', type: 'textarea' },
     ],
   },
@@ -266,20 +292,10 @@ export function scoreText(v: number | null | undefined): string {
   return v === null || v === undefined ? '—' : String(v)
 }
 
-export interface ClockView {
-  /** What stage the clock is in, in words. */
-  text: string
-  /** The date that matters now, with its label. */
-  label: string
-  date: string | null
-  overdue: boolean
-  dueToday: boolean
-  provisional: boolean
-}
-
 /** Where an application stands on its clock: the review period while it runs, then the notice,
- *  then the certificate's validity. */
-export function clockView(app: Application, today: string): ClockView {
+ *  then the certificate's validity; for the applicant (`party`) a notice at its end waits for the
+ *  agency's certificate. */
+export function clockView(app: Application, today: string, party = false): ClockView {
   const c = app.clock
   if (UNDER_WAY.includes(app.status)) {
     const due = c.review_due
@@ -291,7 +307,7 @@ export function clockView(app: Application, today: string): ClockView {
   }
   if (app.status === 'in_notice' && c.notice) {
     return {
-      text: c.notice.over ? '公示期满，可发证' : '公示中', label: '公示截止', date: c.notice.ends.date,
+      text: c.notice.over ? (party ? '公示期满，待颁发证书' : '公示期满，可发证') : '公示中', label: '公示截止', date: c.notice.ends.date,
       overdue: false, dueToday: false, provisional: c.notice.ends.provisional,
     }
   }
