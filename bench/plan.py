@@ -29,6 +29,7 @@ from bench import results
 from services.datacenter.seed.generator import COUNTIES, SECTOR_WEIGHTS
 from services.kit import ruletables
 from services.kit.codes import uscc_check_char
+from services.supervision.credit import dishonesty, ledger as credit_ledger
 from services.supervision.grids import classes
 from services.supervision.inspections import planning
 
@@ -143,9 +144,17 @@ def main() -> None:
     for e in ents:
         by_county.setdefault(e["region_code"][:6], []).append(e)
 
+    # the listed ones get the list's measures as the servicer asks the credit module for them (dishonesty.consequences)
+    day = max(t.effective_from for t in credit_ledger.TABLES if t.name == credit_ledger.LIST)   # the list's newest table
+    listing = {"listed_on": day, "expires_on": date(day.year + 3, 1, 1), "removed_on": None}
+    list_table = credit_ledger.table(credit_ledger.LIST, day)
+    listed = {e["uscc"]: [c for c in dishonesty.consequences(e["uscc"], day, [listing | {"uscc": e["uscc"]}], list_table)
+                          if c["applies_to"] == "plans"] for e in ents if e["listed_dishonest"]}
+
     def plan(county: str, group: list[dict]):
         return planning.make_plan(county=county, year=YEAR, enterprises=group, classifications=classified, officers=offs,
-                                  seed=SEED, table_caps=caps, table_plan=plan_rules, conflicts=pairs)
+                                  seed=SEED, table_caps=caps, table_plan=plan_rules, conflicts=pairs,
+                                  listed={u: listed[u] for u in (e["uscc"] for e in group) if u in listed})
 
     t_counties, county_plans = median_time(lambda: [plan(c, g) for c, g in sorted(by_county.items())], args.runs)
     t_city, city_plan = median_time(lambda: plan(CITY, ents), args.runs)
@@ -158,7 +167,8 @@ def main() -> None:
     s = city_plan.summary
     print(f"  the city's plan: {s['inspections']:,} inspections ({s['key_inspections']:,} of {s['key_targets']:,} key targets, "
           f"{s['drawn_inspections']:,} drawn of {s['ordinary_targets']:,} ordinary), {s['unassigned']} unassigned; "
-          f"{s['eligible_officers']} eligible officers, most loaded {s['max_load']} (bound {s['load_bound']})")
+          f"{s['eligible_officers']} eligible officers, most loaded {s['max_load']} (bound {s['load_bound']}); "
+          f"{s.get('listed_dishonest', 0)} on the serious-dishonesty list ({s.get('listed_made_key', 0)} made key targets)")
     for p in county_plans:
         s = p.summary
         print(f"    {p.county}: {s['enterprises']:5,} enterprises, {s['inspections']:5,} inspections, {s['eligible_officers']:3} officers, "

@@ -18,7 +18,11 @@ JSON_ANSWER = {200: {"content": {"application/json": {"schema": {"type": "object
 JSON_BODY = {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}}
 
 
-async def forward(request: Request, method, *, id: str | int = "", idempotency_key: str | None = None, version: int = 0) -> Response:
+async def forward(request: Request, method, *, id: str | int = "", idempotency_key: str | None = None, version: int = 0,
+                  message=wpb.JsonRequest, status_code: int = 200) -> Response:
+    """`message`: the request type of `method` — supervision's JsonRequest, or safety.common.v1's for
+    the services built after it (ADR 0010 (a)); the two are wire-identical. `status_code`: 201 for a
+    write that creates a record."""
     raw = await request.body() if request.method in ("POST", "PUT", "PATCH", "DELETE") else b""
     if raw and not version:
         try:
@@ -28,9 +32,9 @@ async def forward(request: Request, method, *, id: str | int = "", idempotency_k
         if isinstance(parsed, dict) and isinstance(parsed.get("version"), int) and not isinstance(parsed.get("version"), bool):
             version = parsed["version"]
     query = {k: v for k, v in request.query_params.items()}
-    result, trailers = await call(method, wpb.JsonRequest(id=str(id), body=raw, version=version, query=query), request,
+    result, trailers = await call(method, message(id=str(id), body=raw, version=version, query=query), request,
                                   idempotency_key=idempotency_key)
-    out = Response(content=result.json, media_type="application/json")
+    out = Response(content=result.json, media_type="application/json", status_code=status_code)
     mark_replay(out, trailers)
     return out
 

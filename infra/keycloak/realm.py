@@ -76,6 +76,10 @@ DEMO_USERS = (
     DemoUser("city-admin", "平凉市管理员", "620800", (roles.PLATFORM_ADMIN, roles.DATACENTER_ADMIN, roles.SUPERVISION_SUPERVISOR)),
     *(DemoUser(f"{slug}-inspector", f"{zh}检查员", code, (roles.SUPERVISION_INSPECTOR, roles.DATACENTER_VIEWER))
       for slug, zh, code in _COUNTY_OFFICERS),
+    DemoUser("city-duty", "市应急值班员", "620800", (roles.EMERGENCY_DUTY_OFFICER, roles.DATACENTER_VIEWER)),
+    DemoUser("city-commander", "市应急指挥长", "620800", (roles.EMERGENCY_COMMANDER, roles.DATACENTER_VIEWER)),
+    DemoUser("kongtong-duty", "崆峒区应急值班员", "620802", (roles.EMERGENCY_DUTY_OFFICER, roles.DATACENTER_VIEWER)),
+    DemoUser("kongtong-commander", "崆峒区应急指挥长", "620802", (roles.EMERGENCY_COMMANDER, roles.DATACENTER_VIEWER)),
 )
 DEMO_ENTERPRISES = (
     DemoEnterprise("91620802MA71KT001D", "平凉市崆峒化工有限公司", "620802", "甘肃省平凉市崆峒区工业园区纬一路8号", "C2614",

@@ -15,7 +15,7 @@ from services.kit import audit, idempotency, jsonio, outbox, paging, regions, ro
 from services.kit.auth import Principal, current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
-from services.supervision import datacentre
+from services.kit import datacentre
 from services.supervision.enforcement import cases, documents, store
 from services.supervision.grids import store as grids
 from services.supervision.inspections import events, rules

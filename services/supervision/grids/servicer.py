@@ -16,7 +16,8 @@ from services.kit.auth import current_principal
 from services.kit.codes import mask_phone
 from services.kit.errors import Conflict, FieldViolation, NotFound, invalid
 from services.kit.grpc_server import AuditedWrite
-from services.supervision import datacentre, sectors
+from services.kit import datacentre
+from services.supervision import sectors
 from services.supervision.credit import ledger as credit_ledger
 from services.supervision.grids import classes, events, rules, store
 from services.supervision.monitoring.servicer import county

@@ -17,7 +17,8 @@ from services.kit import audit, context as callctx, docnumbers, idempotency, jso
 from services.kit.auth import current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
-from services.supervision import datacentre, sectors
+from services.kit import datacentre
+from services.supervision import sectors
 from services.supervision.grids import store as grids
 from services.supervision.hazard_supervision import events, rules, store
 from services.supervision.monitoring.servicer import county

@@ -18,7 +18,8 @@ from services.kit import audit, idempotency, jsonio, paging, regions, roles
 from services.kit.auth import Principal, current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
-from services.supervision import datacentre, sectors
+from services.kit import datacentre
+from services.supervision import sectors
 from services.supervision.credit import dishonesty, ledger as credit_ledger
 from services.supervision.enforcement import documents, render, store as docstore
 from services.supervision.enforcement.servicer import open_case as open_penalty_case

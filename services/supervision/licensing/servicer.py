@@ -9,7 +9,7 @@ own applications only. An application the caller may not see is answered like an
 Every write runs once per Idempotency-Key, checks the version the caller read, and writes the
 application, its step, the audit entry and the CloudEvent in one transaction. Issuing a certificate
 allocates its number in that transaction (services/kit/docnumbers.py) and writes the licence into
-the data centre on the caller's behalf (services/supervision/datacentre.py); the data centre keeps
+the data centre on the caller's behalf (services/kit/datacentre.py); the data centre keeps
 its own idempotency key, so a retry after a lost answer does not create a second licence.
 Answers are the REST page as JSON (ADR 0009), with names beside codes and the clock computed from
 the working-day calendar on every read."""
@@ -28,7 +28,8 @@ from services.kit.auth import current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
 from services.kit.workdays import Calendar
-from services.supervision import applications, datacentre
+from services.kit import datacentre
+from services.supervision import applications
 from services.supervision.applications import Outcome, Step, answer
 from services.supervision.credit import ledger as credit_ledger
 from services.supervision.licensing import events, rules, store

@@ -12,7 +12,7 @@ Every write runs once per Idempotency-Key, checks the version the caller read, a
 application, its step, the audit entry and the CloudEvents in one transaction. The review reads the
 enterprise's accidents from the data centre, and the certificate, downgrade and revocation write
 its grade into the data centre's enterprise record, both on the caller's behalf
-(services/supervision/datacentre.py) inside that transaction: a refusal there rolls the step back."""
+(services/kit/datacentre.py) inside that transaction: a refusal there rolls the step back."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -27,7 +27,8 @@ from services.kit.auth import Principal, current_principal
 from services.kit.errors import Conflict, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
 from services.kit.workdays import Calendar
-from services.supervision import applications, datacentre, sectors
+from services.kit import datacentre
+from services.supervision import applications, sectors
 from services.supervision.applications import Outcome, answer
 from services.supervision.credit import ledger as credit_ledger
 from services.supervision.standardization import events, rules, store

@@ -1,5 +1,5 @@
-"""Supervision's calls to the data centre, the system of record for enterprises, hazards, accidents,
-licences and officers (ARCHITECTURE.md: no service reads another's tables). Every call is made on
+"""A platform service's calls to the data centre, the system of record for enterprises, hazards,
+accidents, licences, officers, teams and supplies (ARCHITECTURE.md: no service reads another's tables). Every call is made on
 the caller's behalf (services/kit/peers.py), so the data centre checks the same person's region and
 role and its audit trail names them. Records come back as the REST API's JSON."""
 from __future__ import annotations
