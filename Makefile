@@ -69,6 +69,7 @@ bench: test-up
 	@$(PY) -m bench.datacenter
 	@$(PY) -m bench.plan   # pure Python: classes and the 双随机 plan of 20,000 enterprises
 	@SAFETY_INSTANCE=test $(PY) -m bench.docnumbers   # it issues serials: the test instance
+	@SAFETY_INSTANCE=test $(PY) -m bench.resources   # nearest emergency resources over 10,000 copies: the test instance
 	@$(PY) -m bench.summary   # the closing table: every figure beside its ceiling from this run
 
 logs:

@@ -19,6 +19,9 @@ from gateway.calendar.router import router as calendar_router
 from gateway.credit.router import router as credit_router
 from gateway.auth import DOCS, HEALTH
 from gateway.clients import Clients
+from gateway.emergency.duty import router as duty_router
+from gateway.emergency.incidents import router as incidents_router
+from gateway.emergency.resources import router as resources_router
 from gateway.enterprises.router import router as enterprises_router
 from gateway.grids.router import router as grids_router
 from gateway.hazard_supervision.router import router as hazard_supervision_router
@@ -46,7 +49,7 @@ from services.kit.relay import OutboxRelay
 log = logging.getLogger(__name__)
 API_ROUTERS = (me_router, enterprises_router, records_router, live_router, supervision_router, monitoring_router,
                monitoring_live_router, grids_router, hazard_supervision_router, inspections_router, calendar_router, licensing_router, standardization_router, credit_router, onboarding_router, audit_router,
-               oidc.router)
+               incidents_router, duty_router, resources_router, oidc.router)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

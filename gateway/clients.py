@@ -9,6 +9,8 @@ from fastapi import Request
 from gateway.auth import client_address
 from safety.datacenter.v1 import audit_pb2_grpc, dictionaries_pb2_grpc, enterprises_pb2_grpc, onboarding_pb2_grpc, records_pb2_grpc
 from safety.common.v1 import calendar_pb2_grpc
+from safety.emergency.v1 import duty_pb2_grpc, incidents_pb2_grpc
+from safety.emergency.v1 import resources_pb2_grpc
 from safety.supervision.v1 import credit_pb2_grpc
 from safety.supervision.v1 import licensing_pb2_grpc
 from safety.supervision.v1 import standardization_pb2_grpc
@@ -25,7 +27,7 @@ class Clients:
     def __init__(self):
         self.channels = {name: grpc.aio.insecure_channel(config.grpc_target(name), options=[
             ("grpc.keepalive_time_ms", 30_000), ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)]) for name in ("datacenter", "supervision")}
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)]) for name in ("datacenter", "supervision", "emergency")}
         self.enterprises = enterprises_pb2_grpc.EnterpriseServiceStub(self.channels["datacenter"])
         self.onboarding = onboarding_pb2_grpc.OnboardingServiceStub(self.channels["datacenter"])
         self.audit = audit_pb2_grpc.AuditServiceStub(self.channels["datacenter"])
@@ -41,6 +43,9 @@ class Clients:
         self.licensing = licensing_pb2_grpc.LicensingServiceStub(self.channels["supervision"])
         self.credit = credit_pb2_grpc.CreditServiceStub(self.channels["supervision"])
         self.standardization = standardization_pb2_grpc.StandardizationServiceStub(self.channels["supervision"])
+        self.incidents = incidents_pb2_grpc.IncidentServiceStub(self.channels["emergency"])
+        self.duty = duty_pb2_grpc.DutyServiceStub(self.channels["emergency"])
+        self.resources = resources_pb2_grpc.ResourceServiceStub(self.channels["emergency"])
         self.deadline = config.rpc_deadline_seconds()
 
     async def close(self) -> None:

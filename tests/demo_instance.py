@@ -24,13 +24,18 @@ DATABASES = (*config.SERVICES, "gateway")
 # events and consumed-event marks — so credit entries are counted without those from commitments,
 # and the credit topic and the consumers' marks are left out; and the data centre's mirror of the
 # realm's enterprise clients catches up every 5 minutes with the clients the simulator makes at its
-# start — the clients themselves are counted in the realm (keycloak.clients).
+# start — the clients themselves are counted in the realm (keycloak.clients). And the emergency
+# duty desk logs an intake by itself whenever the simulator turns an enterprise red (its intakes,
+# events, outbox rows and consumer marks; the intakes and audit entries of people are still counted).
 LIVE = ("supervision.monitoring.", "supervision.kit.outbox", "kafka.safety.supervision.readings.v1",
         "kafka.safety.supervision.alarm.v1", "kafka.safety.supervision.warning.v1", "kafka.safety.supervision.commitment.v1",
         "kafka.__consumer_offsets", "kafka.safety.supervision.credit.v1", "supervision.kit.processed_events",
-        "datacenter.onboarding.enterprise_client")
+        "datacenter.onboarding.enterprise_client", "emergency.kit.outbox", "emergency.kit.processed_events",
+        "kafka.safety.emergency.duty.v1")
 # Tables counted with a condition: the rows that do not move by themselves.
-COUNTED_WHERE = {"supervision.credit.entry": sql.SQL("source <> 'commitment'")}
+COUNTED_WHERE = {"supervision.credit.entry": sql.SQL("source <> 'commitment'"),
+                 "emergency.duty.intake": sql.SQL("source_event_id IS NULL"),
+                 "emergency.kit.audit_log": sql.SQL("actor_kind <> 'system'")}
 
 
 def _pg() -> config.Postgres:

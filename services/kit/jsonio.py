@@ -85,19 +85,24 @@ def day(value, *, field: str, label: str, required: bool = True) -> date | None:
         raise invalid(FieldViolation(field, f"{field}.format", f"{label}格式应为 YYYY-MM-DD", f"{field} must be YYYY-MM-DD")) from None
 
 
-def text(body: Mapping, name: str, label: str, errors: list, *, max_length: int, required: bool = True) -> str:
-    """A text field of a JSON body, trimmed; problems are appended to `errors` (all reported at once)."""
+def text(body: Mapping, name: str, label: str, errors: list, *, max_length: int, required: bool = True, field: str = "",
+         min_length: int = 0) -> str:
+    """A text field of a JSON body, trimmed; problems are appended to `errors` (all reported at once),
+    named `field` (default `name`: a nested one is named by its path, e.g. `command.groups[1].name`)."""
+    field = field or name
     value = body.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors.append(FieldViolation(name, f"{name}.required", f"请填写{label}", f"{name} is required"))
+            errors.append(FieldViolation(field, f"{field}.required", f"请填写{label}", f"{field} is required"))
         return ""
     if not isinstance(value, str):
-        errors.append(FieldViolation(name, f"{name}.type", f"{label}应为文本", f"{name} must be a string"))
+        errors.append(FieldViolation(field, f"{field}.type", f"{label}应为文本", f"{field} must be a string"))
         return ""
     value = value.strip()
     if len(value) > max_length:
-        errors.append(FieldViolation(name, f"{name}.max_length", f"{label}不能超过{max_length}个字符", f"{name} is longer than {max_length}"))
+        errors.append(FieldViolation(field, f"{field}.max_length", f"{label}不能超过{max_length}个字符", f"{field} is longer than {max_length}"))
+    elif len(value) < min_length:
+        errors.append(FieldViolation(field, f"{field}.min_length", f"{label}至少{min_length}个字", f"{field} is shorter than {min_length}"))
     return value
 
 

@@ -213,6 +213,13 @@ def supervision_db():
     db.conn.close()
 
 
+@pytest.fixture(scope="session")
+def emergency_db():
+    db = _Reconnecting("emergency")
+    yield db
+    db.conn.close()
+
+
 def stored_enterprise(db: psycopg.Connection, uscc: str):
     return db.execute("SELECT name, address, version FROM enterprises.enterprise WHERE uscc = %s", (uscc,)).fetchone()
 

@@ -322,6 +322,48 @@ EXAMPLES.update({
                                                             ok=(404,)),
     "GET /api/v1/datacenter/catalogue": Example(),
     "GET /api/v1/dictionaries/{name}": Example(path=lambda ctx: {"name": "sector"}),
+    # 突发事件 (test_incidents_flow.py covers the work itself; here only who may knock)
+    "GET /api/v1/incidents/options": Example(),
+    "GET /api/v1/incidents": Example(),
+    "POST /api/v1/incidents": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/incidents/{incident_id}": Example(path=lambda ctx: {"incident_id": NO_RECORD}, ok=(404,)),
+    "PATCH /api/v1/incidents/{incident_id}": Example(path=lambda ctx: {"incident_id": NO_RECORD}, body=lambda ctx: {"version": 1}, ok=(404,)),
+    "GET /api/v1/incidents/{incident_id}/timeline": Example(path=lambda ctx: {"incident_id": NO_RECORD}, ok=(404,)),
+    **{f"POST /api/v1/incidents/{{incident_id}}/{step}": Example(path=lambda ctx: {"incident_id": NO_RECORD}, body=body, ok=(404,))
+       for step, body in (("reports", lambda ctx: {"kind": "first", "course": "矩阵测试"}), ("level", lambda ctx: {"version": 1, "level": 4}),
+                          ("command", lambda ctx: {"version": 1}), ("tasks", lambda ctx: {"title": "矩阵测试"}),
+                          ("notes", lambda ctx: {"text": "矩阵测试"}), ("closure", lambda ctx: {"version": 1}))},
+    "POST /api/v1/incidents/{incident_id}/tasks/{task_id}": Example(path=lambda ctx: {"incident_id": NO_RECORD, "task_id": NO_RECORD},
+                                                                    body=lambda ctx: {"version": 1, "status": "accepted"}, ok=(404,)),
+})
+
+
+# 值班值守 (test_duty_flow.py covers the work itself; here only who may knock)
+EXAMPLES.update({
+    "GET /api/v1/duty/settings": Example(),
+    "GET /api/v1/duty/shifts": Example(),
+    "POST /api/v1/duty/shifts": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/duty/shifts/{shift_id}": Example(path=lambda ctx: {"shift_id": NO_RECORD}, ok=(404,)),
+    "PUT /api/v1/duty/shifts/{shift_id}": Example(path=lambda ctx: {"shift_id": NO_RECORD}, body=lambda ctx: {"version": 1}, ok=(404,)),
+    "DELETE /api/v1/duty/shifts/{shift_id}": Example(path=lambda ctx: {"shift_id": NO_RECORD}, params={"version": 1}, ok=(404,)),
+    "POST /api/v1/duty/shifts/{shift_id}/handover": Example(path=lambda ctx: {"shift_id": NO_RECORD}, body=lambda ctx: {"version": 1}, ok=(404,)),
+    "GET /api/v1/duty/spot-checks": Example(),
+    "POST /api/v1/duty/spot-checks": Example(body=lambda ctx: {}, ok=(422,)),
+    "POST /api/v1/duty/spot-checks/{check_id}/answer": Example(path=lambda ctx: {"check_id": NO_RECORD}, body=lambda ctx: {"version": 1},
+                                                               ok=(404,)),
+    "GET /api/v1/duty/daily-reports": Example(),
+    "POST /api/v1/duty/daily-reports": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/duty/intakes": Example(),
+    "POST /api/v1/duty/intakes": Example(body=lambda ctx: {}, ok=(422,)),
+    "GET /api/v1/duty/intakes/{intake_id}": Example(path=lambda ctx: {"intake_id": NO_RECORD}, ok=(404,)),
+    **{f"POST /api/v1/duty/intakes/{{intake_id}}/{step}": Example(path=lambda ctx: {"intake_id": NO_RECORD}, body=lambda ctx: {"version": 1},
+                                                                  ok=(404,)) for step in ("link", "close")},
+})
+
+# 应急资源 (test_resources_flow.py covers the ranking; here only who may knock)
+EXAMPLES.update({
+    "GET /api/v1/emergency-resources/nearest": Example(params={"kind": "team", "lon": 106.665, "lat": 35.543}),
+    "GET /api/v1/emergency-resources": Example(params={"kind": "warehouse"}),
 })
 
 
