@@ -16,7 +16,7 @@ from safety.common.v1 import json_pb2 as cpb
 from safety.emergency.v1 import duty_pb2_grpc
 from services.emergency.duty import events, rules, store
 from services.emergency.duty.thresholds import NAMES, table, table_on
-from services.kit import audit, datacentre, idempotency, jsonio, paging, regions, roles, workdays
+from services.kit import audit, datacentre, idempotency, jsonio, jsonrpc, paging, regions, roles, workdays
 from services.kit.auth import Principal, current_principal
 from services.kit.errors import Conflict, DomainError, FieldViolation, NotFound, PermissionDenied, invalid
 from services.kit.grpc_server import AuditedWrite
@@ -24,14 +24,11 @@ from services.kit.grpc_server import AuditedWrite
 _SVC = "/safety.emergency.v1.DutyService/"
 
 
-def _answer(data) -> cpb.JsonResponse:
-    return cpb.JsonResponse(json=jsonio.dumps(data))
+_answer = jsonrpc.answer
 
 
 def _id(request: cpb.JsonRequest) -> int:
-    if not request.id.isdigit() or not 0 < int(request.id) < 2**63:
-        raise NotFound(*rules.NOT_FOUND)
-    return int(request.id)
+    return jsonrpc.record_id(request.id, rules.NOT_FOUND)
 
 
 def _db_now(conn: psycopg.Connection) -> datetime:

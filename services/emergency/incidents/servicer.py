@@ -21,7 +21,7 @@ from psycopg_pool import ConnectionPool
 from safety.common.v1 import json_pb2 as cpb
 from safety.emergency.v1 import incidents_pb2_grpc
 from services.emergency.incidents import events, rules, store, views
-from services.kit import audit, datacentre, idempotency, jsonio, paging, regions, roles, ruletables
+from services.kit import audit, datacentre, idempotency, jsonio, jsonrpc, paging, regions, roles, ruletables
 from services.kit.auth import Principal, current_principal
 from services.kit.errors import Conflict, DomainError, FieldViolation, NotFound, invalid
 from services.kit.grpc_server import AuditedWrite
@@ -48,14 +48,11 @@ def _now() -> datetime:
     return datetime.now(SH)
 
 
-def _answer(data) -> cpb.JsonResponse:
-    return cpb.JsonResponse(json=jsonio.dumps(data))
+_answer = jsonrpc.answer
 
 
 def _id(raw: str) -> int:
-    if not raw.isdigit() or not 0 < int(raw) < 2**63:
-        raise NotFound("未找到该事件", "No such incident")
-    return int(raw)
+    return jsonrpc.record_id(raw, ("未找到该事件", "No such incident"))
 
 
 def _fmt(at) -> str:

@@ -9,7 +9,7 @@ from psycopg_pool import ConnectionPool
 from safety.common.v1 import json_pb2 as cpb
 from safety.emergency.v1 import resources_pb2_grpc
 from services.emergency.resources import rules, store
-from services.kit import jsonio, regions, roles
+from services.kit import jsonio, jsonrpc, regions, roles
 from services.kit.auth import Principal, current_principal
 from services.kit.codes import mask_phone
 from services.kit.errors import FieldViolation, NotFound, invalid
@@ -17,8 +17,7 @@ from services.kit.errors import FieldViolation, NotFound, invalid
 _PHONES = {"expert": ("phone",), "warehouse": ("keeper_phone",)}
 
 
-def _answer(data) -> cpb.JsonResponse:
-    return cpb.JsonResponse(json=jsonio.dumps(data))
+_answer = jsonrpc.answer
 
 
 def _present(p: Principal, kind: str, row: dict) -> dict:
